@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything the workbench needs on a fresh Debian machine (run as root), then
+# (unless --no-run) builds the demo clients' deliverables into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # CJK font for charts, graphviz for diagrams, Chromium for the browser tests and screenshots.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    fonts-noto-cjk graphviz chromium chromium-driver >/dev/null
+fi
+PY=${PYTHON:-python3}
+[ -d .venv ] || "$PY" -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e ".[test]"
+.venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+if [ "${1:-}" != "--no-run" ]; then
+  .venv/bin/workbench batch clients --out build
+  echo "Deliverables: build/index.html and build/<client>/report.html"
+fi

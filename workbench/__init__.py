@@ -1,0 +1,4 @@
+"""workbench: a Jupyter-based consulting workbench for performance-excellence engagements."""
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,55 @@
+"""The `workbench` command. Each command is a thin shell over a function in the module that owns the concept."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Performance-excellence consulting workbench.")
+
+
+@app.command()
+def new(client_id: str = typer.Argument(..., help="Slug of the new client, e.g. acme-steel"),
+        root: Path = typer.Option(Path("clients"), help="Folder that holds client folders")) -> None:
+    """Create clients/<id>/ with client.yaml and a blank intake.xlsx."""
+    from workbench.template import new_client_command
+    raise typer.Exit(new_client_command(client_id, root))
+
+
+@app.command()
+def validate(folders: list[Path] = typer.Argument(..., help="Client folders")) -> None:
+    """Validate client folders; exit 1 when any client has errors."""
+    from workbench.validation import validate_command
+    raise typer.Exit(validate_command(folders))
+
+
+@app.command()
+def score(folder: Path = typer.Argument(..., help="Client folder"),
+          json_: bool = typer.Option(False, "--json", help="Print results.json instead of the summary")) -> None:
+    """Compute every score without running a notebook."""
+    from workbench.results import score_command
+    raise typer.Exit(score_command(folder, as_json=json_))
+
+
+@app.command()
+def run(folder: Path = typer.Argument(..., help="Client folder"),
+        out: Path = typer.Option(Path("build"), "--out", help="Output folder")) -> None:
+    """Validate, execute the notebooks through papermill and render report.html."""
+    from workbench.runner import run_command
+    raise typer.Exit(run_command(folder, out))
+
+
+@app.command()
+def batch(folders: list[Path] = typer.Argument(..., help="A folder of client folders, or client folders"),
+          out: Path = typer.Option(Path("build"), "--out"),
+          jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel workers (default: cores)"),
+          force: bool = typer.Option(False, "--force", help="Rebuild unchanged clients too"),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address")) -> None:
+    """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
+    from workbench.batch import batch_command
+    raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
