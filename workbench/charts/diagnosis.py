@@ -1,0 +1,203 @@
+"""Cause prioritisation charts: Pareto (priority bars + cumulative %) and the impact / effort matrix."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from workbench.charts import style
+from workbench.charts.text import measure, shorten
+from workbench.i18n import t
+
+
+def _causes(causes: pd.DataFrame) -> pd.DataFrame:
+    df = causes.reset_index() if "cause_id" not in causes.columns else causes.copy()
+    df["cause_id"] = df["cause_id"].astype(str)
+    for c in ("impact", "effort"):
+        if c not in df.columns:
+            df[c] = np.nan
+        df[c] = pd.to_numeric(df[c], errors="coerce")
+    if "priority" not in df.columns:
+        df["priority"] = df["impact"] * (6 - df["effort"])
+    df["priority"] = pd.to_numeric(df["priority"], errors="coerce")
+    if "is_top" not in df.columns:
+        df["is_top"] = False
+    return df
+
+
+def pareto(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None, *, max_bars: int = 20) -> Figure:
+    """Causes by priority (bars, descending) with the cumulative share line and the 80 % line.
+
+    Top-priority causes (``is_top`` column or ``top_ids``) are drawn in the highlight colour. Beyond ``max_bars``
+    the remaining causes are summed into one "other causes" bar.
+    """
+    style.apply_style()
+    df = _causes(causes)
+    top = set(str(x) for x in top_ids) if top_ids is not None else set(df.loc[df["is_top"].fillna(False).astype(bool), "cause_id"])
+    df = df[df["priority"].notna() & (df["priority"] > 0)]
+    df = df.sort_values(["priority", "impact", "cause_id"], ascending=[False, False, True], kind="stable")
+    fig = style.new_figure(style.A4_WIDTH, 4.6)
+    style.title(fig, t("charts.pareto.title", lang))
+    if df.empty:
+        fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
+        return fig
+    rows = list(zip(df["cause_id"], df["cause"].astype(str), df["priority"].astype(float)))
+    if len(rows) > max_bars:
+        rest = rows[max_bars - 1:]
+        rows = rows[:max_bars - 1] + [("…", t("charts.pareto.other_causes", lang) + f" ({len(rest)})", sum(r[2] for r in rest))]
+    n = len(rows)
+    ax = fig.add_axes((0.09, 0.30, 0.82, 0.58))
+    vals = np.array([r[2] for r in rows])
+    cum = np.cumsum(vals) / vals.sum() * 100
+    colours = [style.TOP if r[0] in top else "#8DA9C4" for r in rows]
+    ax.bar(range(n), vals, color=colours, width=0.72, zorder=2)
+    for i, v in enumerate(vals):
+        ax.text(i, v, f"{v:.0f}", ha="center", va="bottom", fontsize=style.FS_TINY, color=style.INK)
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(0, vals.max() * 1.15)
+    ax.set_ylabel(t("charts.pareto.priority", lang), fontsize=style.FS_SMALL)
+    width_units = 18 if n <= 10 else 14
+    ax.set_xticks(range(n))
+    ax.set_xticklabels([f"{cid} {shorten(txt, width_units)}" if cid != "…" else shorten(txt, width_units + 4)
+                        for cid, txt, _ in rows], rotation=40, ha="right", rotation_mode="anchor",
+                       fontsize=style.FS_TINY if n > 10 else style.FS_SMALL)
+    for lab, r in zip(ax.get_xticklabels(), rows):
+        if r[0] in top:
+            lab.set_color("#9A4A05")
+            lab.set_fontweight("bold")
+    ax.grid(axis="y", color=style.GRID, zorder=0)
+    ax2 = ax.twinx()
+    ax2.plot(range(n), cum, color=style.NAVY, marker="o", ms=3.5, lw=1.6, zorder=3)
+    ax2.axhline(80, color=style.STATUS_COLOURS["bad"], lw=1, ls=(0, (4, 3)))
+    ax2.text(n - 0.45, 81.5, "80%", ha="right", va="bottom", fontsize=style.FS_SMALL, color=style.STATUS_COLOURS["bad"])
+    ax2.set_ylim(0, 105)
+    ax2.set_yticks([0, 20, 40, 60, 80, 100])
+    ax2.set_yticklabels([f"{v}%" for v in (0, 20, 40, 60, 80, 100)])
+    ax2.spines["right"].set_visible(True)
+    ax2.spines["top"].set_visible(False)
+    ax2.set_ylabel(t("charts.pareto.cumulative", lang), fontsize=style.FS_SMALL)
+    handles = [Rectangle((0, 0), 1, 1, color=style.TOP), Line2D([], [], color=style.NAVY, marker="o", ms=3.5)]
+    ax.legend(handles, [t("charts.pareto.top", lang), t("charts.pareto.cumulative", lang)], loc="upper center",
+              bbox_to_anchor=(0.5, 1.13), ncol=2, fontsize=style.FS_SMALL)
+    return fig
+
+
+def _spread(points: list[tuple[float, float]], r: float = 0.14) -> list[tuple[float, float]]:
+    """Deterministic offsets so identical (impact, effort) points sit side by side around their cell."""
+    groups: dict[tuple[float, float], list[int]] = {}
+    for i, p in enumerate(points):
+        groups.setdefault(p, []).append(i)
+    out = list(points)
+    for (x, y), idx in groups.items():
+        k = len(idx)
+        if k == 1:
+            continue
+        for j, i in enumerate(idx):
+            a = 2 * math.pi * j / k + math.pi / 4
+            rr = r * (1 + 0.35 * (j // 8))
+            out[i] = (x + rr * math.cos(a), y + rr * math.sin(a))
+    return out
+
+
+def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None) -> Figure:
+    """Impact (y) against effort (x), 1-5, with the four quadrants named; identical points are spread out and
+    labels (cause ids) placed where they overlap nothing; top-priority causes highlighted."""
+    style.apply_style()
+    df = _causes(causes)
+    top = set(str(x) for x in top_ids) if top_ids is not None else set(df.loc[df["is_top"].fillna(False).astype(bool), "cause_id"])
+    rated = df[df["impact"].notna() & df["effort"].notna()]
+    fig = style.new_figure(style.A4_WIDTH, 5.6)
+    style.title(fig, t("charts.matrix.title", lang))
+    ax = fig.add_axes((0.1, 0.1, 0.62, 0.78))
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_xlabel(t("charts.matrix.effort", lang))
+    ax.set_ylabel(t("charts.matrix.impact", lang))
+    quad = [((0.5, 3.0), "#E3F1E0", "quick_wins", (0.6, 5.4), "left"),
+            ((3.0, 3.0), "#FDF1D8", "major_projects", (5.4, 5.4), "right"),
+            ((0.5, 0.5), "#EEF2F7", "fill_ins", (0.6, 0.62), "left"),
+            ((3.0, 0.5), "#F8E1E1", "thankless", (5.4, 0.62), "right")]
+    for (x, y), fc, key, (tx, ty), ha in quad:
+        ax.add_patch(Rectangle((x, y), 2.5, 2.5, facecolor=fc, edgecolor="none", zorder=0))
+        ax.text(tx, ty, t(f"charts.matrix.{key}", lang), ha=ha, va="top" if ty > 3 else "bottom", fontsize=style.FS_LABEL,
+                fontweight="bold", color=style.MUTED, zorder=1)
+    ax.axhline(3.0, color="white", lw=2, zorder=0.5)
+    ax.axvline(3.0, color="white", lw=2, zorder=0.5)
+    pts = _spread(list(zip(rated["effort"].astype(float), rated["impact"].astype(float))))
+    ids = list(rated["cause_id"])
+    texts = list(rated["cause"].astype(str))
+    for (x, y), cid in zip(pts, ids):
+        is_top = cid in top
+        ax.plot([x], [y], marker="*" if is_top else "o", ms=11 if is_top else 6.5,
+                color=style.TOP if is_top else style.NAVY, mec="white", mew=0.7, zorder=4, ls="none")
+    # label placement in display space: try 8 positions around the point, keep the first clear one
+    fig_w, fig_h = fig.get_figwidth() * 72, fig.get_figheight() * 72
+    pos = ax.get_position()
+
+    def to_pt(x: float, y: float) -> tuple[float, float]:
+        return (pos.x0 + (x - 0.5) / 5 * pos.width) * fig_w, (pos.y0 + (y - 0.5) / 5 * pos.height) * fig_h
+
+    placed: list[tuple[float, float, float, float]] = [(*to_pt(x, y), *to_pt(x, y)) for x, y in pts]
+    placed = [(a - 4, b - 4, a + 4, b + 4) for a, b, _, _ in placed]
+    offsets = [(6, 2, "left", "bottom"), (6, -2, "left", "top"), (-6, 2, "right", "bottom"), (-6, -2, "right", "top"),
+               (0, 7, "center", "bottom"), (0, -7, "center", "top"), (11, 0, "left", "center"), (-11, 0, "right", "center")]
+    for (x, y), cid in zip(pts, ids):
+        w, h = measure(cid, style.FS_TINY + 0.5, "bold")
+        px, py = to_pt(x, y)
+        choice = None
+        for dx, dy, ha, va in offsets + [(dx * 2.2, dy * 2.2, ha, va) for dx, dy, ha, va in offsets]:
+            bx0 = px + dx - (w if ha == "right" else w / 2 if ha == "center" else 0)
+            by0 = py + dy - (h if va == "top" else h / 2 if va == "center" else 0)
+            box = (bx0, by0, bx0 + w, by0 + h)
+            if all(box[2] <= o[0] or o[2] <= box[0] or box[3] <= o[1] or o[3] <= box[1] for o in placed):
+                choice = (dx, dy, ha, va, box)
+                break
+        if choice is None:
+            dx, dy, ha, va = offsets[0]
+            box = (px + dx, py + dy, px + dx + w, py + dy + h)
+            choice = (dx, dy, ha, va, box)
+        dx, dy, ha, va, box = choice
+        placed.append(box)
+        ax.annotate(cid, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=style.FS_TINY + 0.5,
+                    fontweight="bold", color="#9A4A05" if cid in top else style.INK, zorder=5, gid=f"cause:{cid}")
+    # side list: id → cause text, top causes first
+    order = sorted(range(len(ids)), key=lambda i: (ids[i] not in top, ids[i]))
+    lx = 0.745
+    y = 0.88
+    line_h = 11.5 / (fig_h)
+    max_rows = int((0.88 - 0.06) / line_h)
+    for i in order[:max_rows]:
+        fig.text(lx, y, ids[i], ha="left", va="top", fontsize=style.FS_TINY, fontweight="bold",
+                 color="#9A4A05" if ids[i] in top else style.INK)
+        fig.text(lx + 0.045, y, shorten(texts[i], 26), ha="left", va="top", fontsize=style.FS_TINY, color=style.INK)
+        y -= line_h
+    n_unrated = len(df) - len(rated)
+    if n_unrated:
+        fig.text(0.1, 0.015, t("charts.matrix.unrated", lang, n=n_unrated), ha="left", va="bottom",
+                 fontsize=style.FS_TINY, color=style.MUTED)
+    return fig
+
+
+def _diag(analysis: object) -> tuple[pd.DataFrame, list[str], str]:
+    d = getattr(analysis, "diagnosis", None)
+    lang = analysis.client.profile.language  # type: ignore[attr-defined]
+    if d is None:
+        d = pd.DataFrame(columns=["cause_id", "cause", "impact", "effort", "priority"])
+    return d, list(getattr(analysis, "top_causes", []) or []), lang
+
+
+def pareto_for(analysis: object) -> Figure:
+    d, top, lang = _diag(analysis)
+    return pareto(d, lang, top)
+
+
+def impact_effort_for(analysis: object) -> Figure:
+    d, top, lang = _diag(analysis)
+    return impact_effort(d, lang, top)

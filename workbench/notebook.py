@@ -1,0 +1,165 @@
+"""The one import of the deliverable notebooks: ``from workbench import notebook as wb``.
+
+Notebooks stay thin (load, call, show). This module holds the little glue they need:
+
+- ``load(client_folder)``: the client's ``Analysis``, cached per process on the folder and its files'
+  sizes and mtimes, so the six notebooks of one client (in one in-process worker) analyse once. It also
+  sets the language of the display helpers.
+- ``text(a)``: a function ``T(key, **fields)`` for the fixed texts ``report.<key>`` in the client's language.
+- ``figure(chart, data, *args, empty=...)``: call a chart function with data unless the data is absent,
+  in which case say "no data supplied" for that section.
+- the display helpers of ``workbench.display`` and the tables of ``workbench.report_tables``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Callable
+
+from workbench import report_tables as tables  # noqa: F401  (re-exported for notebooks)
+from workbench.display import (heading, key_figures, no_data, note, paragraph, set_language, show_figure,  # noqa: F401
+                               show_html, show_table)
+from workbench.i18n import t
+
+__all__ = ["load", "load_client", "text", "figure", "figures", "table", "tables", "heading", "show_figure",
+           "show_table", "show_html", "note", "no_data", "paragraph", "key_figures", "bullets", "captioned", "remember",
+           "clear_cache", "folder_key"]
+
+_CACHE_SIZE = 4
+_cache: "OrderedDict[tuple, Any]" = OrderedDict()
+_clients: "OrderedDict[tuple, Any]" = OrderedDict()
+_lock = threading.RLock()
+
+
+def folder_key(folder: str | os.PathLike[str]) -> tuple:
+    """(resolved folder, (name, size, mtime_ns) of every file in it): changes when an input changes."""
+    root = Path(folder).resolve()
+    entries = []
+    try:
+        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+            if entry.is_file() and not entry.name.startswith((".", "~$")):
+                st = entry.stat()
+                entries.append((entry.name, st.st_size, st.st_mtime_ns))
+    except FileNotFoundError:
+        pass
+    return (str(root), tuple(entries))
+
+
+def _put(cache: OrderedDict, key: tuple, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def remember(folder: str | os.PathLike[str], client: Any) -> None:
+    """Seed the cache with a client already loaded (the runner validates first; do not read twice)."""
+    with _lock:
+        _put(_clients, folder_key(folder), client)
+
+
+def load_client(folder: str | os.PathLike[str]) -> Any:
+    """The validated ``Client`` (cached like ``load``); raises ``model.IntakeError`` on bad input."""
+    key = folder_key(folder)
+    with _lock:
+        if key in _clients:
+            return _clients[key]
+    from workbench.intake import load_client as _load
+
+    client = _load(folder)
+    with _lock:
+        _put(_clients, key, client)
+    return client
+
+
+def load(client_folder: str | os.PathLike[str]) -> Any:
+    """The client's ``Analysis`` (cached per process on folder + file mtimes); sets the display language."""
+    key = folder_key(client_folder)
+    with _lock:
+        a = _cache.get(key)
+    if a is None:
+        from workbench.analysis import analyse
+
+        a = analyse(load_client(client_folder))
+        with _lock:
+            _put(_cache, key, a)
+    set_language(a.client.lang)
+    return a
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+        _clients.clear()
+
+
+def text(a: Any) -> Callable[..., str]:
+    """``T(key, **fields)``: the fixed text ``report.<key>`` in the client's language."""
+    lang = tables.lang_of(a)
+    return lambda key, **fields: t(f"report.{key}", lang, **fields)
+
+
+def _empty(data: Any) -> bool:
+    if data is None:
+        return True
+    if hasattr(data, "empty"):
+        return bool(data.empty)
+    try:
+        return len(data) == 0
+    except TypeError:
+        return False
+
+
+def figure(chart: Callable[..., Any], data: Any, *args: Any, empty: str | None = None, alt: str | None = None,
+           when: Any = ..., **kwargs: Any) -> None:
+    """Show ``chart(data, *args, **kwargs)``; when ``data`` (or ``when``, if given) is absent or empty, say
+    "no data supplied" for ``empty`` instead."""
+    if _empty(data if when is ... else when):
+        no_data(empty)
+        return
+    fig = chart(data, *args, **kwargs)
+    if fig is None:
+        no_data(empty)
+        return
+    show_figure(fig, alt=alt)
+
+
+def figures(figs: Any, empty: str | None = None) -> None:
+    """Show a list of figures (e.g. one KPI value tree per company KPI); "no data" when there are none."""
+    figs = [f for f in (figs or []) if f is not None]
+    if not figs:
+        no_data(empty)
+        return
+    for fig in figs:
+        show_figure(fig)
+
+
+def table(html: str | None, empty: str | None = None, caption: str | None = None) -> None:
+    """Show a table built by ``report_tables``; "no data supplied" for ``empty`` when it is None."""
+    if not html:
+        no_data(empty)
+        return
+    show_table(html, caption=caption)
+
+
+def captioned(parts: list[tuple[str, str]] | None, empty: str | None = None) -> None:
+    """Show (caption, table) pairs, e.g. one 5-Why table per chain; "no data supplied" when there are none."""
+    if not parts:
+        no_data(empty)
+        return
+    for caption, html in parts:
+        show_table(html, caption=caption)
+
+
+def bullets(items: list[str] | None, empty: str | None = None, tone: str | None = None) -> None:
+    """A bulleted list of sentences (escaped); ``empty`` is said when there are none (None: say nothing)."""
+    html = tables.html_list(items or [])
+    if html is None:
+        if empty:
+            note(empty)
+        return
+    if tone:
+        html = html.replace('class="wb-list"', f'class="wb-list wb-list-{tone}"', 1)
+    show_html(html, "list")
