@@ -181,7 +181,10 @@ def test_profile_rule(case: tuple, make_client) -> None:
     _, change, key, text = case
     client, report = check_client(make_client(profile={**base_profile(), **change}))
     assert client is None
-    assert find(report, text, file="client.yaml", column=key), report.format()
+    [issue] = find(report, text, file="client.yaml", column=key)
+    if change[key] is not None:  # located at the key's line in client.yaml
+        text_lines = (Path(str(report.client_folder)) / "client.yaml").read_text(encoding="utf-8").splitlines()
+        assert text_lines[issue.row - 1].startswith(f"{key}:"), (issue, text_lines)
 
 
 def test_profile_custom_categories_and_extra_keys(make_client) -> None:

@@ -40,6 +40,7 @@ class RawIntake:
     files: dict[str, str] = field(default_factory=dict)
     source: Literal["xlsx", "csv"] | None = None
     issues: list[Issue] = field(default_factory=list)
+    profile_lines: dict[str, int] = field(default_factory=dict)  # client.yaml key -> line number (1-based)
     blocked: bool = False  # the tables could not be read at all (both formats present, unreadable workbook)
 
 
@@ -68,7 +69,7 @@ def read_raw(folder: Path) -> RawIntake:
         what = "does not exist" if not folder.exists() else "is not a folder"
         raw.issues.append(Issue("error", f"client folder {folder} {what}"))
         return raw
-    raw.profile = _read_profile(folder, raw.issues)
+    raw.profile = _read_profile(folder, raw.issues, raw.profile_lines)
 
     xlsx = folder / INTAKE_XLSX
     csvs = {name: folder / f"{name}.csv" for name in contract.TABLE_ORDER if (folder / f"{name}.csv").is_file()}
@@ -92,7 +93,7 @@ def read_raw(folder: Path) -> RawIntake:
     return raw
 
 
-def _read_profile(folder: Path, issues: list[Issue]) -> object:
+def _read_profile(folder: Path, issues: list[Issue], lines: dict[str, int]) -> object:
     path = folder / CLIENT_YAML
     if not path.is_file():
         issues.append(Issue("error", "client.yaml is missing (every client folder needs one: id, name, period)",
@@ -118,6 +119,12 @@ def _read_profile(folder: Path, issues: list[Issue]) -> object:
         issues.append(Issue("error", "client.yaml must be a mapping of keys (id: ..., name: ..., period: ...)",
                             file=CLIENT_YAML, value=None if data is None else type(data).__name__))
         return None
+    try:  # where each top-level key is, so client.yaml errors carry a line number
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        for key_node, _ in getattr(node, "value", []):
+            lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+    except yaml.YAMLError:  # pragma: no cover - safe_load already succeeded
+        pass
     return data
 
 

@@ -130,14 +130,17 @@ def resolve_categories(spec: object) -> tuple[list[Category], str | None]:
     return cats, None
 
 
-def validate_profile(data: object, folder_name: str | None, report: ValidationReport) -> Profile | None:
-    """client.yaml → Profile with defaults; every problem goes to ``report`` (file client.yaml, column = key)."""
+def validate_profile(data: object, folder_name: str | None, report: ValidationReport,
+                     lines: dict[str, int] | None = None) -> Profile | None:
+    """client.yaml → Profile with defaults; every problem goes to ``report`` (file client.yaml, column = key,
+    row = the key's line when ``lines`` is given)."""
     if not isinstance(data, dict):
         return None
     n_before = len(report.errors)
+    lines = lines or {}
 
     def err(key: str, message: str, value: object = None) -> None:
-        report.add("error", message, file=CLIENT_YAML, column=key, value=value)
+        report.add("error", message, file=CLIENT_YAML, row=lines.get(key), column=key, value=value)
 
     def opt_text(key: str) -> str | None:
         v = data.get(key)
@@ -215,7 +218,7 @@ def validate_profile(data: object, folder_name: str | None, report: ValidationRe
     extra = {k: v for k, v in data.items() if k not in PROFILE_KEYS}
     for k in extra:
         report.add("warning", f"unknown key {k!r} (kept, but not part of the contract; a typo?)",
-                   file=CLIENT_YAML, column=str(k))
+                   file=CLIENT_YAML, row=lines.get(str(k)), column=str(k))
 
     if len(report.errors) > n_before:
         return None
@@ -849,7 +852,7 @@ def validate_raw(raw: RawIntake) -> tuple[Client | None, ValidationReport]:
     report = ValidationReport(raw.folder, list(raw.issues))
     if not raw.folder.is_dir():
         return None, report
-    profile = validate_profile(raw.profile, raw.folder.resolve().name, report)
+    profile = validate_profile(raw.profile, raw.folder.resolve().name, report, raw.profile_lines)
     if raw.blocked:
         return None, report  # unreadable workbook or both formats present: nothing to say about tables
     _fold_period_dates(raw.tables)

@@ -1,0 +1,186 @@
+"""Saving edits back to a client's own intake (workbench.writeback), on copies of the demo clients."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from workbench.intake import load_client
+from workbench.widgets import Engagement
+from workbench.writeback import save_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = ROOT / "clients"
+
+
+def copy_client(tmp_path: Path, client_id: str) -> Path:
+    src = CLIENTS / client_id
+    if not src.is_dir():
+        pytest.skip(f"demo client {client_id} not present")
+    dst = tmp_path / client_id
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("backups"))
+    return dst
+
+
+def decorate_workbook(path: Path) -> None:
+    """Add what a consultant's workbook carries: a header comment, a data validation, a fill, an extra
+    column with values and an extra sheet; writeback must leave all of them alone."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["kpis"]
+    ws["A1"].comment = Comment("指标编号, 唯一", "consultant")
+    dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    veto_col = next(c.column_letter for c in ws[1] if c.value == "veto")
+    dv.add(f"{veto_col}2:{veto_col}200")
+    ws.add_data_validation(dv)
+    ws["B2"].fill = PatternFill("solid", fgColor="FFFFFF00")
+    extra = ws.max_column + 1
+    ws.cell(row=1, column=extra, value="备注")
+    for r in range(2, ws.max_row + 1):
+        ws.cell(row=r, column=extra, value=f"note {r}")
+    notes = wb.create_sheet("说明")
+    notes["A1"] = "consultant notes, not a table"
+    wb.save(path)
+
+
+def test_xlsx_save_changes_only_the_edited_cells(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    decorate_workbook(folder / "intake.xlsx")
+    before = openpyxl.load_workbook(folder / "intake.xlsx")
+    original_bytes = (folder / "intake.xlsx").read_bytes()
+
+    eng = Engagement(folder)
+    kpis = eng.table("kpis")
+    k = kpis[kpis["method"] == "ratio"].iloc[0]
+    kid, row = str(k["kpi_id"]), int(k["_row"])
+    new_target = float(k["target"]) * 1.1 + 0.5
+    assert not [m for m in eng.set_kpi(kid, target=new_target) if m.severity == "error"]
+    cause = eng.table("causes").iloc[0]
+    assert not eng.add_cause("C99", str(cause["problem_id"]), "法", "新增原因", impact=4, effort=2, verified=True)
+    res = eng.save()
+    assert res.ok, res.report.format()
+
+    # backup of the original file
+    assert res.backup is not None and res.backup.parent == folder / "backups"
+    assert (res.backup / "intake.xlsx").read_bytes() == original_bytes
+    after = openpyxl.load_workbook(folder / "intake.xlsx")
+    ws, ws0 = after["kpis"], before["kpis"]
+    col = next(c.column for c in ws[1] if c.value == "target")
+    assert ws.cell(row=row, column=col).value == pytest.approx(new_target)
+    assert isinstance(ws.cell(row=row, column=col).value, (int, float))
+    # every other cell of kpis, and every cell of untouched sheets, is as it was
+    for r in range(1, ws0.max_row + 1):
+        for c in range(1, ws0.max_column + 1):
+            if (r, c) != (row, col):
+                assert ws.cell(r, c).value == ws0.cell(r, c).value, (r, c)
+    for name in before.sheetnames:
+        if name in ("kpis", "causes"):
+            continue
+        assert [[c.value for c in r] for r in after[name].iter_rows()] == \
+               [[c.value for c in r] for r in before[name].iter_rows()], name
+    # formatting, comment, data validation, extra column/sheet
+    assert ws["A1"].comment is not None and "指标编号" in ws["A1"].comment.text
+    assert any('"是,否"' in str(d.formula1) for d in ws.data_validations.dataValidation)
+    assert ws["B2"].fill.fgColor.rgb == "FFFFFF00"
+    assert ws["A1"].fill.fgColor.rgb == ws0["A1"].fill.fgColor.rgb
+    assert ws.cell(row=2, column=ws0.max_column).value == "note 2"
+    assert after["说明"]["A1"].value == "consultant notes, not a table"
+    assert after.sheetnames == before.sheetnames
+    # the new cause: appended under the last row, yes/no in the client's wording, numbers as numbers
+    wc = after["causes"]
+    hdr = {c.value: c.column for c in wc[1]}
+    last = before["causes"].max_row + 1
+    assert wc.cell(last, hdr["cause_id"]).value == "C99"
+    assert wc.cell(last, hdr["category"]).value == "法"
+    assert wc.cell(last, hdr["verified"]).value == "是"
+    assert wc.cell(last, hdr["impact"]).value == 4
+    # reloading gives the edited values
+    client = load_client(folder)
+    assert client.table("kpis").set_index("kpi_id").loc[kid, "target"] == pytest.approx(new_target)
+    assert "C99" in set(client.table("causes")["cause_id"])
+
+
+def test_xlsx_dates_written_as_dates_and_rows_cleared(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+    client = load_client(folder)
+    actions = client.table("actions").copy()
+    due = pd.Timestamp("2027-01-15")
+    actions.loc[actions.index[0], "due"] = due
+    dropped_row = int(actions["_row"].iloc[-1])
+    dropped_id = actions["action_id"].iloc[-1]
+    actions = actions.iloc[:-1]
+    res = save_tables(folder, {"actions": actions})
+    assert res.ok, res.report.format()
+    ws = openpyxl.load_workbook(folder / "intake.xlsx")["actions"]
+    hdr = {c.value: c.column for c in ws[1]}
+    cell = ws.cell(int(client.table("actions")["_row"].iloc[0]), hdr["due"])
+    v = cell.value
+    assert isinstance(v, (dt.date, dt.datetime)), v  # a real Excel date, not text
+    assert (v.date() if isinstance(v, dt.datetime) else v) == due.date()
+    assert all(c.value is None for c in ws[dropped_row])
+    again = load_client(folder).table("actions")
+    assert dropped_id not in set(again["action_id"])
+    assert again.iloc[0]["due"] == due
+
+
+def test_csv_save_rewrites_only_edited_tables(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    kpis_csv = folder / "kpis.csv"
+    lines = kpis_csv.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",备注"] + [ln + f",extra {i}" for i, ln in enumerate(lines[1:], start=2)]
+    kpis_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    untouched = {p.name: p.read_bytes() for p in folder.glob("*.csv") if p.name != "kpis.csv"}
+    original = kpis_csv.read_bytes()
+
+    eng = Engagement(folder)
+    kpis = eng.table("kpis")
+    contract = kpis["owner_unit"].astype(str) + "/" + kpis["owner"].fillna("").astype(str)
+    first = contract.iloc[0]
+    mine = kpis[contract == first]
+    a, b = str(mine["kpi_id"].iloc[0]), str(mine["kpi_id"].iloc[1])
+    wa, wb_ = float(mine["weight"].iloc[0]), float(mine["weight"].iloc[1])
+    eng.set_kpi(a, weight=wa + 5)
+    assert eng.messages("kpis", a, "weight")  # sum is 105 now: message next to the weight just edited
+    assert not eng.set_kpi(b, weight=wb_ - 5)
+    res = eng.save()
+    assert res.ok, res.report.format()
+    assert res.files == [kpis_csv]
+    assert (res.backup / "kpis.csv").read_bytes() == original
+    for name, data in untouched.items():
+        assert (folder / name).read_bytes() == data, name
+    text = kpis_csv.read_text(encoding="utf-8").splitlines()
+    assert text[0] == lines[0]  # column order kept, extra column kept
+    assert text[1].endswith(",extra 2") and text[2].endswith(",extra 3")
+    assert len(text) == len(lines)
+    again = load_client(folder).table("kpis").set_index("kpi_id")
+    assert again.loc[a, "weight"] == wa + 5 and again.loc[b, "weight"] == wb_ - 5
+    assert list(again["备注"])[:2] == ["extra 2", "extra 3"]
+
+
+def test_invalid_edit_writes_nothing(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    before = (folder / "intake.xlsx").read_bytes()
+    eng = Engagement(folder)
+    kid = str(eng.table("kpis")["kpi_id"].iloc[0])
+    eng.set_kpi(kid, weight=1)
+    res = eng.save()
+    assert not res.ok
+    assert any("weights" in i.message for i in res.report.errors)
+    assert (folder / "intake.xlsx").read_bytes() == before
+    assert not (folder / "backups").exists()
+
+
+def test_changed_on_disk_is_refused(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    eng = Engagement(folder)
+    p = eng.table("problems").iloc[0]
+    eng.edit_problem(str(p["problem_id"]), metric="changed")
+    (folder / "problems.csv").write_bytes((folder / "problems.csv").read_bytes() + b"\n")
+    res = eng.save()
+    assert not res.ok and "changed on disk" in res.report.errors[0].message
