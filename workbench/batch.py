@@ -194,6 +194,7 @@ def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
             fingerprint.write(client_out, item.fp or {})  # last, atomically, only on success
     else:
         fingerprint.remove(client_out)
+        _clean_stale(out, [item.id])  # the runner's temp build folder of a killed/timed-out child
 
 
 def run_pool(items: list[Item], out: Path, jobs: int, options: Options, done: Callback,
@@ -333,7 +334,7 @@ def default_jobs() -> int:
 
 def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | None = None, force: bool = False,
                   scheduler: str | None = None, *, options: Options | None = None, console: Any = None,
-                  progress: bool = True) -> int:
+                  progress: bool = True, pool: Any = None) -> int:
     from rich.console import Console
 
     console = console or Console()
@@ -389,7 +390,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
                 if scheduler:
                     info = run_dask(todo, out, scheduler, options, done)
                 else:
-                    info = run_pool(todo, out, jobs, options, done)
+                    info = run_pool(todo, out, jobs, options, done, pool=pool)
             except KeyboardInterrupt:
                 interrupted = True
             bar.update(task, description="done" if not interrupted else "interrupted")

@@ -92,8 +92,8 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
     """Show a chart as an embedded PNG with alt text (and an optional caption below it)."""
     if fig is None:
         return
+    alt_text = alt if alt is not None else (_alt_of(fig) or caption or "")  # before to_png clears the figure
     png = figure_png(fig)
-    alt_text = alt if alt is not None else (_alt_of(fig) or caption or "")
     if close:
         plt = __import__("sys").modules.get("matplotlib.pyplot")
         if plt is not None and hasattr(fig, "canvas"):

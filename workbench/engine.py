@@ -437,6 +437,18 @@ def first_error(nb: NotebookNode) -> Any:
     return None
 
 
+def _normalise(nb: NotebookNode) -> None:
+    """What papermill's ``load_notebook_node`` does to a notebook read from disk."""
+    from papermill import __version__
+
+    if "papermill" not in nb.metadata:
+        nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {}, "environment_variables": {},
+                                    "version": __version__}
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+        cell.metadata.setdefault("papermill", {})
+
+
 def execute_notebook(nb: NotebookNode, parameters: dict | None = None, cwd: Path | str | None = None,
                      timeout: float | None = None, *, kernel_name: str = "python3") -> NotebookNode:
     """Execute ``nb`` in-process without papermill's file handling, injecting ``parameters`` as papermill does.
@@ -447,12 +459,12 @@ def execute_notebook(nb: NotebookNode, parameters: dict | None = None, cwd: Path
     """
     from papermill.parameterize import parameterize_notebook
 
-    nb = copy.deepcopy(nb)
-    nb.metadata.setdefault("papermill", {})
+    nb = nbformat.v4.upgrade(copy.deepcopy(nb)) or nb
+    _normalise(nb)
     if parameters:
         nb = parameterize_notebook(nb, parameters, report_mode=False, kernel_name=kernel_name,
                                    language="python", engine_name=ENGINE_NAME)
-    nb.metadata.papermill.setdefault("parameters", dict(parameters or {}))
+    nb.metadata.papermill["parameters"] = dict(parameters or {})
     nb.metadata.papermill.update(input_path=None, output_path=None)
     started = time.perf_counter()
     with _chdir(cwd):

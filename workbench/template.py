@@ -4,8 +4,10 @@ Regenerate the repository copy with ``python -m workbench.template`` (writes tem
 """
 from __future__ import annotations
 
+import io
 import re
 import sys
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from workbench import contract
 from workbench.contract import Column, Table
-from workbench.fsutil import atomic_path, atomic_write_text
+from workbench.fsutil import atomic_write_bytes, atomic_write_text
 
 INSTRUCTIONS_SHEET = "说明 Instructions"
 VALIDATION_ROWS = 500  # rows 2..501 carry dropdowns / number checks
@@ -225,12 +227,29 @@ def build_template() -> Workbook:
     return wb
 
 
+def template_bytes() -> bytes:
+    """The workbook as bytes, byte-for-byte reproducible (fixed timestamps), so a regenerated
+    templates/intake_template.xlsx only shows up in git when the contract changed."""
+    buf = io.BytesIO()
+    build_template().save(buf)
+    out = io.BytesIO()
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return out.getvalue()
+
+
 def write_template(path: str | Path) -> Path:
     """Write the blank intake workbook to ``path`` atomically."""
     path = Path(path)
-    wb = build_template()
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    atomic_write_bytes(path, template_bytes())
     return path
 
 

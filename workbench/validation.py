@@ -22,7 +22,7 @@ import yaml
 
 from workbench import contract
 from workbench.contract import Column, Table
-from workbench.model import Category, Client, Issue, Profile, ValidationReport, period_end
+from workbench.model import Category, Client, Profile, ValidationReport, period_end
 
 if TYPE_CHECKING:
     from workbench.intake import RawIntake

@@ -326,7 +326,9 @@ class _Layout:
 
 
 def _head_text(problem_text: str, lang: str) -> tuple[str, float, float]:
-    txt = wrap_to_points(problem_text or t("charts.fishbone.problem", lang), 118.0, FS_HEAD, "bold", max_lines=7)
+    text = problem_text or t("charts.fishbone.problem", lang)
+    width = 118.0 if measure(" ".join(text.split()), FS_HEAD, "bold")[0] <= 118.0 * 5 else 150.0
+    txt = wrap_to_points(text, width, FS_HEAD, "bold", max_lines=12)
     w, h = measure(txt, FS_HEAD, "bold")
     return txt, w, h
 

@@ -19,7 +19,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
 from workbench.charts import style
-from workbench.charts.text import LINESPACING, measure, wrap_to_points
+from workbench.charts.text import LINESPACING, measure, shorten, wrap_to_points
 from workbench.contract import PERSPECTIVE_ALIASES, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.i18n import t
 
@@ -115,15 +115,20 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
     order = {p: i for i, p in enumerate(persps)}
     obj = obj.iloc[sorted(range(len(obj)), key=lambda i: (order[obj["perspective"].iloc[i]], i))]
 
+    themes = list(dict.fromkeys(th for th in obj["theme"] if th is not None))
+    theme_colour = {th: style.SERIES[i % len(style.SERIES)] for i, th in enumerate(themes)}
+    # theme columns when a few themes are shared across perspectives; otherwise centred bands with theme tags
+    spans = [len({p for p, th in zip(obj["perspective"], obj["theme"]) if th == x}) for x in themes]
+    use_columns = 1 <= len(themes) <= 4 and max(spans, default=0) >= 2
     columns: list[str | None] = []
-    if any(th is None for th in obj["theme"]):
-        columns.append(None)
-    for th in obj["theme"]:
-        if th is not None and th not in columns:
-            columns.append(th)
-    if not columns:
+    if use_columns:
+        if any(th is None for th in obj["theme"]):
+            columns.append(None)
+        columns.extend(themes)
+    else:
         columns = [None]
-
+        obj = _barycentre_order(obj, links, persps)
+        obj["_col"] = None
     warnings = list(warnings or ())
     warn_of: dict[str, list[int]] = {}
     down_links: set[tuple[str, str]] = set()
@@ -137,8 +142,9 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
                 warn_of.setdefault(r, []).append(i)
 
     counts = {(c, p): 0 for c in columns for p in persps}
-    for _, r in obj.iterrows():
-        counts[(r["theme"], r["perspective"])] += 1
+    col_of = {oid: (obj.at[oid, "theme"] if use_columns else None) for oid in obj.index}
+    for oid, r in obj.iterrows():
+        counts[(col_of[oid], r["perspective"])] += 1
     per_col = {c: max([counts[(c, p)] for p in persps] + [1]) for c in columns}
     n_slots = sum(per_col.values())
 
@@ -153,14 +159,14 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
     for oid, r in obj.iterrows():
         txt = wrap_to_points(r["objective"], bw - 2 * PAD, FS_OBJ, max_lines=4)
         texts[oid] = txt
-        heights[oid] = measure(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2
+        heights[oid] = measure(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2 + (0 if use_columns or not themes else 11)
     band_h = {}
     for p in persps:
         hs = [heights[o] for o in obj.index[obj["perspective"] == p]]
         band_h[p] = (max(hs) if hs else 28.0) + 2 * BAND_PAD
     col_w = {c: per_col[c] * (bw + GAP) + GAP for c in columns}
     width = LABEL_COL + sum(col_w.values()) + 24
-    header_h = 22.0 if any(c is not None for c in columns) else 0.0
+    header_h = 22.0 if use_columns else 0.0
     title_h = 34.0
     foot_lines = []
     for i, w in enumerate(warnings, 1):
@@ -222,7 +228,7 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
     for p in band_y:
         y0, y1 = band_y[p]
         for c in columns:
-            ids = [o for o in obj.index if obj.at[o, "perspective"] == p and obj.at[o, "theme"] == c]
+            ids = [o for o in obj.index if obj.at[o, "perspective"] == p and col_of[o] == c]
             if not ids:
                 continue
             slot_w = bw + GAP
@@ -241,7 +247,13 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
                                gid=f"objective:{oid}")
         ax.add_patch(patch)
         patches[oid] = patch
-        ax.text((bx0 + bx1) / 2, by1 - PAD, texts[oid], ha="center", va="top", fontsize=FS_OBJ, color=style.INK,
+        th = obj.at[oid, "theme"]
+        ty = by1 - PAD
+        if not use_columns and th is not None:
+            ax.text(bx0 + PAD, ty + 1, shorten(th, int((bw - 2 * PAD - 14) / 6.5 * 2)), ha="left", va="top", fontsize=6.5,
+                    fontweight="bold", color=theme_colour[th], zorder=4, gid="theme")
+            ty -= 11
+        ax.text((bx0 + bx1) / 2, ty, texts[oid], ha="center", va="top", fontsize=FS_OBJ, color=style.INK,
                 linespacing=LINESPACING, zorder=4, gid=f"objective-text:{oid}")
         ax.text(bx0 + PAD, by0 + PAD - 1, oid, ha="left", va="bottom", fontsize=style.FS_TINY, color=style.MUTED, zorder=4)
         ax.text(bx1 - PAD, by0 + PAD - 1, f"{t('charts.score', lang)} {_fmt_score(obj.at[oid, 'score'])}", ha="right",
@@ -300,6 +312,31 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
                     gid="footnote")
             fy -= measure(s, style.FS_SMALL)[1] + 3
     return fig
+
+
+def _barycentre_order(obj: pd.DataFrame, links: pd.DataFrame | None, persps: list[str]) -> pd.DataFrame:
+    """Order objectives within each band by the mean position of their linked objectives in the bands above
+    (one downward pass), which removes most arrow crossings."""
+    if links is None or not len(links):
+        return obj
+    nbrs: dict[str, set[str]] = {}
+    for a, b in zip(links["from_objective"].astype(str), links["to_objective"].astype(str)):
+        nbrs.setdefault(a, set()).add(b)
+        nbrs.setdefault(b, set()).add(a)
+    pos: dict[str, float] = {}
+    order: list[str] = []
+    for p in persps:
+        ids = [o for o in obj.index if obj.at[o, "perspective"] == p]
+        n = len(ids)
+        keyed = []
+        for i, o in enumerate(ids):
+            xs = [pos[x] for x in nbrs.get(o, ()) if x in pos]
+            keyed.append((sum(xs) / len(xs) if xs else (i + 0.5) / max(n, 1), i, o))
+        keyed.sort()
+        for j, (_, _, o) in enumerate(keyed):
+            pos[o] = (j + 0.5) / max(n, 1)
+            order.append(o)
+    return obj.loc[order]
 
 
 def counts_any(counts: dict, columns: Sequence[object], p: str) -> bool:
