@@ -292,7 +292,7 @@ def _install_dir(client_out: Path, files: dict[str, bytes]) -> None:
 def run_dask(items: list[Item], out: Path, address: str, options: Options, done: Callback) -> dict[str, Any]:
     from dask.distributed import Client, as_completed
 
-    with Client(address, set_as_default=False) as client:
+    with Client(address) as client:
         futures = {}
         for it in items:
             fut = client.submit(dask_task, str(it.folder.resolve()), it.id,
@@ -302,7 +302,7 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
                                 pure=False, retries=0)
             futures[fut] = it
         t0 = time.perf_counter()
-        for fut in as_completed(futures):
+        for fut in as_completed(list(futures)):
             it = futures[fut]
             try:
                 res = fut.result()

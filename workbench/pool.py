@@ -256,6 +256,13 @@ class _Running:
 
 
 def _zygote_main(spec_json: str) -> None:
+    try:
+        _zygote(spec_json)
+    except (BrokenPipeError, KeyboardInterrupt):  # the owner went away: nothing to report to
+        pass
+
+
+def _zygote(spec_json: str) -> None:
     import gc
     import importlib
     import selectors

@@ -176,7 +176,7 @@ def bar(fraction: Any, band: str | None = None) -> Markup:
         return Markup("—")
     f = float(fraction)
     width = max(0.0, min(1.0, f)) * 100
-    colour = _status_colours().get(band or ("good" if f >= 1 else "ok" if f >= 0.5 else "bad"))
+    colour = _status_colours().get(band) if band else "#1d4e89"
     return Markup(f'<span class="nowrap">{escape(fmt_pct(f, 0, ratio=True))}<span class="wb-bar">'
                   f'<span style="width:{width:.0f}%;background:{escape(colour)}"></span></span></span>')
 
@@ -215,6 +215,10 @@ def html_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]
     body = []
     for i, row in enumerate(rows):
         rc = row_classes[i] if row_classes and i < len(row_classes) and row_classes[i] else ""
+        if rc == "wb-sub":  # a group header: one cell across the table
+            text = " ".join(_cell(v) for v in row if not _missing(v) and str(v) != "")
+            body.append(f'<tr class="wb-sub"><td colspan="{len(columns)}">{text}</td></tr>')
+            continue
         tds = "".join(f'<td class="{escape(c)}">{_cell(v)}</td>' if c else f"<td>{_cell(v)}</td>"
                       for v, (_, c) in zip(row, columns))
         body.append(f'<tr class="{rc}">{tds}</tr>' if rc else f"<tr>{tds}</tr>")
@@ -255,9 +259,10 @@ def _records(df: pd.DataFrame | None, index_name: str | None = None) -> list[dic
 
 def _indent(text: Any, depth: Any) -> Markup:
     d = 0 if _missing(depth) else int(depth)
-    pad = "　" * 0
-    prefix = Markup("└ ") if d > 0 else Markup("")
-    return Markup(f'<span style="padding-left:{d * 4}mm">') + prefix + escape("" if _missing(text) else text) + Markup(pad + "</span>")
+    body = escape("" if _missing(text) else text)
+    if d <= 0:
+        return body
+    return Markup(f'<div class="wb-ind" style="padding-left:{d * 3 + 3}mm"><span class="wb-ind-mark">└</span>') + body + Markup("</div>")
 
 
 def _owner(unit: Any, person: Any) -> str:
@@ -324,8 +329,8 @@ def kpi_definitions(a: Any) -> str | None:
     rows = [[r.get("kpi_id"), _indent(r.get("kpi"), r.get("depth")), r.get("formula"), r.get("unit"),
              r.get("data_source"), label("frequency", r.get("frequency"), lang), _owner(r.get("owner_unit"), r.get("owner"))]
             for r in k.to_dict("records")]
-    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.formula"), "small"), (T("col.unit"), "nowrap"),
-            (T("col.data_source"), "small"), (T("col.frequency"), "nowrap"), (T("col.owner"), "small")]
+    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.formula"), "small"), (T("col.unit"), "small"),
+            (T("col.data_source"), "small"), (T("col.frequency"), "small"), (T("col.owner"), "small")]
     return html_table(cols, rows, caption=T("kpi.sheet.definitions"),
                       col_widths=["8%", "20%", "24%", "8%", "16%", "8%", "16%"])
 
@@ -344,10 +349,11 @@ def kpi_parameters(a: Any) -> str | None:
                      label("direction", r.get("direction"), lang), fmt_num(r.get("baseline")),
                      fmt_num(r.get("threshold")), fmt_num(r.get("target")), fmt_num(r.get("stretch")),
                      fmt_num(r.get("weight"), 1), veto])
-    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.method"), "nowrap"), (T("col.direction"), "nowrap"),
+    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.method"), "small"), (T("col.direction"), "small"),
             (T("col.baseline"), "num"), (T("col.threshold"), "num"), (T("col.target"), "num"),
             (T("col.stretch"), "num"), (T("col.weight"), "num"), (T("col.veto"), "ctr")]
-    return html_table(cols, rows, caption=T("kpi.sheet.parameters"))
+    return html_table(cols, rows, caption=T("kpi.sheet.parameters"),
+                      col_widths=["6%", "20%", "12%", "10%", "9%", "9%", "9%", "9%", "7%", "9%"])
 
 
 def kpi_element_sheet(a: Any) -> str | None:
@@ -382,10 +388,11 @@ def kpi_scores(a: Any) -> str | None:
                      r.get("unit"), fmt_num(r.get("target")), actual_s, chip(r.get("score"), r.get("band")),
                      bar(r.get("progress")), note])
         classes.append("wb-flag" if r.get("band") == "bad" else "")
-    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.owner"), "small"), (T("col.unit"), "nowrap"),
+    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.owner"), "small"), (T("col.unit"), "small"),
             (T("col.target"), "num"), (T("col.actual"), "num"), (T("col.score"), "ctr"), (T("col.progress"), "nowrap"),
             (T("col.note"), "small")]
-    return html_table(cols, rows, row_classes=classes)
+    return html_table(cols, rows, row_classes=classes,
+                      col_widths=["6%", "21%", "17%", "7%", "10%", "10%", "9%", "12%", "8%"])
 
 
 def kpi_notes(a: Any) -> list[str]:
@@ -653,9 +660,9 @@ def assessment_details(a: Any) -> str | None:
         rows.append([head, r.get(f"band_description_{lang}"), r.get("strengths") or [], r.get("opportunities") or []])
     if not rows:
         return None
-    cols = [(T("col.item"), "nowrap"), (T("col.band_description"), "small"), (T("col.strengths"), "small"),
+    cols = [(T("col.item"), "small"), (T("col.band_description"), "small"), (T("col.strengths"), "small"),
             (T("col.opportunities"), "small")]
-    return html_table(cols, rows, col_widths=["14%", "30%", "28%", "28%"])
+    return html_table(cols, rows, col_widths=["15%", "41%", "22%", "22%"])
 
 
 def flagged_items(a: Any) -> str | None:
@@ -715,12 +722,12 @@ def actions_by_owner(a: Any) -> str | None:
             if str(r.get("action_id")) in overdue:
                 st = st + Markup(" ") + tag(T("plan.overdue"), "bad")
             rows.append([r.get("action_id"), r.get("action"), _addresses(r.get("addresses")), r.get("owner"),
-                         f"{fmt_date(r.get('start'), lang)} → {fmt_date(r.get('due'), lang)}", st,
+                         Markup(f"{escape(fmt_date(r.get('start'), lang))}<br>→ {escape(fmt_date(r.get('due'), lang))}"), st,
                          label("pdca", r.get("pdca"), lang)])
             classes.append("wb-flag" if str(r.get("action_id")) in overdue else "")
     cols = [(T("col.id"), "id"), (T("col.action"), ""), (T("col.addresses"), "small"), (T("col.owner_person"), "nowrap"),
             (T("col.dates"), "small nowrap"), (T("col.status"), "nowrap"), (T("col.pdca"), "nowrap")]
-    return html_table(cols, rows, row_classes=classes, col_widths=["7%", "33%", "13%", "9%", "20%", "11%", "7%"])
+    return html_table(cols, rows, row_classes=classes, col_widths=["7%", "37%", "12%", "10%", "13%", "12%", "9%"])
 
 
 def gaps_table(a: Any) -> str | None:
@@ -782,9 +789,10 @@ def headline_figures(a: Any) -> list[dict[str, Any]]:
     recs = _records(getattr(a, "contracts", None), "contract")
     company = [r for r in recs if r.get("owner_level") == "company"]
     for r in company[:2]:
-        cards.append({"label": T("summary.contract", owner=_owner(r.get("owner_unit"), r.get("owner"))),
+        cards.append({"label": T("summary.contract", owner=r.get("owner_unit")),
                       "value": fmt_score(r.get("score")), "band": _band(r.get("score")),
-                      "sub": T("contract.vetoed_by", kpi=r.get("vetoed_by")) if r.get("vetoed_by") else None})
+                      "sub": None if _missing(r.get("vetoed_by")) or not r.get("vetoed_by")
+                      else T("contract.vetoed_by", kpi=r.get("vetoed_by"))})
     for r in _records(getattr(a, "perspectives", None), "perspective"):
         cards.append({"label": label("perspective", r.get("perspective"), lang), "value": fmt_score(r.get("score")),
                       "band": r.get("band") if not _missing(r.get("band")) else _band(r.get("score"))})

@@ -26,7 +26,7 @@ BOX_W = 118.0
 COL_GAP = 30.0
 ROW_GAP = 7.0
 PAD = 5.0
-MAX_ROWS = 28       # leaves per figure when splitting
+MAX_ROWS = 16       # leaves per figure when splitting (about one A4 page)
 COLLAPSE_ROWS = 60  # a single subtree larger than this collapses its deepest level
 
 
@@ -109,7 +109,8 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         def depth_of_tree(n: str, d: int = 0) -> int:
             return max([d] + [depth_of_tree(c, d + 1) for c in kids[n]])
         md = max(depth_of_tree(r) for r in roots)
-        while md > 1:
+        floor = 0 if limit == MAX_ROWS else 1
+        while md > floor:
             md -= 1
             cnt = _count_rows(roots, kids, md)
             if cnt <= limit:

@@ -16,7 +16,7 @@ def to_png(fig: Figure, dpi: int = DPI, *, close: bool = True) -> bytes:
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white",
-                    metadata={"Software": None}, pil_kwargs={"compress_level": 9})
+                    metadata={"Software": None}, pil_kwargs={"compress_level": 6})
     finally:
         if close:
             close_figure(fig)

@@ -31,6 +31,7 @@ class DiagnosisView:
         self.problem_dd = W.Dropdown(description=c("problem"), style=_LBL, layout=W.Layout(width="560px"))
         self.problem_dd.add_class("wb-problem")
         self.p_fields = {k: _text(c(k)) for k in ("problem_id", "problem", "metric", "current", "target", "unit")}
+        self.p_fields["problem"].layout.width = "740px"
         for k in ("metric", "current", "target", "unit"):
             self.p_fields[k].layout.width = "260px"
         self.p_msg = msg_label()

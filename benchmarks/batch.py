@@ -1,0 +1,274 @@
+#!/usr/bin/env python
+"""Benchmark of `workbench batch` on synthetic clients (a script, not a test). Prints a table of figures.
+
+    python benchmarks/batch.py [--n 200] [--quick] [--jobs N] [--naive-sample 3] [--mem-sizes 20,60] [--keep]
+
+Measured in one run on this machine:
+(a) speed-up of `workbench batch -j <cores>` over the naive loop (for every notebook of every client:
+    the `papermill` command with a kernel, then `jupyter nbconvert --to html`, one after another). The naive
+    loop is measured on a small sample of clients and scaled per client (said in the output).
+(b) CPU seconds per client of the batch (user+sys of the batch process and all its descendants:
+    RUSAGE_CHILDREN of the subprocess) over CPU seconds per client of the compute floor (one warm Python
+    process calling load_client + analyse + every chart to PNG + results_document directly).
+(c) wall time of an unchanged re-run of the N clients.
+(d) peak memory of the batch process tree (sampled with psutil: sum of RSS, sum of PSS, largest single
+    RSS) at two batch sizes.
+Targets: (a) >= 10x, (b) <= 1.5, (c) < 3 s for 200 clients, (d) not growing with N.
+`--quick`: N=20, naive sample 2, memory at 5 and 15 clients.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+BIN = Path(sys.executable).parent
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+class TreeSampler:
+    """Peak memory of a process and its descendants, sampled every `interval` s (psutil)."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        import psutil
+
+        self.psutil = psutil
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak_rss = self.peak_pss = self.peak_single = 0.0
+        self.peak_procs = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        ps = self.psutil
+        while not self._stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except ps.Error:
+                break
+            rss = pss = single = 0.0
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                except ps.Error:
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+                single = max(single, info.rss)
+            self.peak_rss = max(self.peak_rss, rss)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_single = max(self.peak_single, single)
+            self.peak_procs = max(self.peak_procs, len(procs))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def run_batch(folders: list[Path], out: Path, jobs: int, sample: bool = False, force: bool = False) -> dict:
+    cmd = [str(BIN / "workbench"), "batch", *map(str, folders), "--out", str(out), "-j", str(jobs)]
+    if force:
+        cmd.append("--force")
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "160"})
+    sampler = TreeSampler(proc.pid) if sample else None
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    if sampler:
+        sampler.stop()
+    cpu = _children_cpu() - cpu0
+    entries = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    res = {"rc": proc.returncode, "wall": wall, "cpu": cpu, "entries": entries, "stderr": err[-2000:]}
+    if sampler:
+        res.update(peak_rss=sampler.peak_rss, peak_pss=sampler.peak_pss, peak_single=sampler.peak_single,
+                   peak_procs=sampler.peak_procs)
+    return res
+
+
+def naive_loop(clients: list[Path], out: Path) -> dict:
+    """papermill (kernel) then nbconvert, per notebook per client, one after another."""
+    from workbench.runner import notebook_paths
+
+    nbs = notebook_paths()
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    failures = 0
+    for c in clients:
+        dest = out / c.name
+        dest.mkdir(parents=True, exist_ok=True)
+        for nb in nbs:
+            target = dest / nb.name
+            r = subprocess.run([str(BIN / "papermill"), str(nb), str(target), "-k", "python3",
+                                "-p", "client_folder", str(c), "-p", "output_folder", str(dest), "--no-progress-bar"],
+                               capture_output=True, text=True)
+            failures += r.returncode != 0
+            r = subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target)],
+                               capture_output=True, text=True)
+            failures += r.returncode != 0
+    return {"wall": time.perf_counter() - t0, "cpu": _children_cpu() - cpu0, "n": len(clients),
+            "notebooks": len(nbs), "failures": failures}
+
+
+def floor_main(folders: list[str]) -> None:
+    """In a fresh process: warm up, then per client load + analyse + every chart to PNG + results_document."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from workbench import charts
+    from workbench.analysis import analyse
+    from workbench.intake import load_client
+    from workbench.results import results_document
+
+    charts.apply_style()
+    fns = [getattr(charts, n) for n in charts.__all__ if n.endswith("_for")]
+
+    def figures(x: object) -> list:
+        if x is None:
+            return []
+        if isinstance(x, dict):
+            x = list(x.values())
+        if isinstance(x, (list, tuple)):
+            return [f for y in x for f in figures(y)]
+        return [x]
+
+    def one(folder: str) -> int:
+        a = analyse(load_client(Path(folder)))
+        n = 0
+        for fn in fns:
+            try:
+                res = fn(a)
+            except Exception:  # a chart without data for this client
+                continue
+            for fig in figures(res):
+                if hasattr(fig, "savefig"):
+                    charts.to_png(fig)
+                    n += 1
+        json.dumps(results_document(a), ensure_ascii=False)
+        return n
+
+    one(folders[0])  # warm: first-call caches (fonts, glyphs) are not per-client work
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    pngs = sum(one(f) for f in folders)
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    print(json.dumps({"cpu": cpu, "wall": time.perf_counter() - t0, "n": len(folders), "pngs": pngs}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--naive-sample", type=int, default=3)
+    ap.add_argument("--floor-sample", type=int, default=20)
+    ap.add_argument("--mem-sizes", default="20,60")
+    ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--floor", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.floor:
+        floor_main(a.floor)
+        return 0
+    if a.quick:
+        a.n, a.naive_sample, a.mem_sizes = min(a.n, 20), 2, "5,15"
+    mem_sizes = [int(x) for x in a.mem_sizes.split(",") if x]
+    from synthetic import make_clients
+
+    tmp = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    print(f"workspace {tmp}; N={a.n}; -j {a.jobs}; cores {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
+    try:
+        folders, _ = make_clients(tmp / "clients", max([a.n, *mem_sizes]))
+        main_set = folders[: a.n]
+        rows: list[tuple[str, str, str]] = []
+
+        # (a) naive loop on a sample
+        k = min(a.naive_sample, len(main_set))
+        print(f"naive loop on {k} clients ...", flush=True)
+        naive = naive_loop(main_set[:k], tmp / "naive")
+        naive_per = naive["wall"] / k
+
+        # batch of N (cold: nothing built yet)
+        print(f"batch of {a.n} ...", flush=True)
+        full = run_batch(main_set, tmp / "out", a.jobs, sample=True)
+        ok = sum(e["status"] == "ok" for e in full["entries"])
+        batch_per = full["wall"] / a.n
+        # (b) floor
+        fk = min(a.floor_sample, len(main_set))
+        print(f"compute floor on {fk} clients ...", flush=True)
+        fl = subprocess.run([sys.executable, __file__, "--floor", *map(str, main_set[:fk])], capture_output=True, text=True)
+        if fl.returncode != 0:
+            print(fl.stderr[-3000:])
+            return 1
+        floor = json.loads(fl.stdout.strip().splitlines()[-1])
+        floor_cpu = floor["cpu"] / floor["n"]
+        batch_cpu = full["cpu"] / a.n
+        child_cpu = sum(e.get("cpu", 0) for e in full["entries"]) / max(1, ok)
+        # (c) unchanged re-run
+        print("unchanged re-run ...", flush=True)
+        rerun = run_batch(main_set, tmp / "out", a.jobs)
+        skipped = sum(e["status"] == "skipped" for e in rerun["entries"])
+        # (d) memory at two sizes
+        mem = []
+        for size in mem_sizes:
+            print(f"memory: batch of {size} ...", flush=True)
+            r = run_batch(folders[:size], tmp / f"mem-{size}", a.jobs, sample=True)
+            mem.append((size, r))
+
+        mb = 1024 * 1024
+        rows += [
+            ("(a) naive loop, s per client", f"{naive_per:.2f}",
+             f"measured on {k} clients x {naive['notebooks']} notebooks (papermill + nbconvert CLI), scaled per client;"
+             f" failures {naive['failures']}"),
+            ("(a) batch -j %d, s per client" % a.jobs, f"{batch_per:.3f}",
+             f"{a.n} clients in {full['wall']:.1f} s wall, {ok} ok, rc {full['rc']}"),
+            ("(a) speed-up", f"{naive_per / batch_per:.1f}x", "target >= 10x"),
+            ("(b) batch CPU s per client", f"{batch_cpu:.3f}",
+             f"whole process tree incl. zygote warm-up / N; per child {child_cpu:.3f}"),
+            ("(b) floor CPU s per client", f"{floor_cpu:.3f}",
+             f"{fk} clients, {floor['pngs']} PNGs, one warm process"),
+            ("(b) ratio batch / floor", f"{batch_cpu / floor_cpu:.2f}", "target <= 1.5"),
+            ("(c) unchanged re-run, s wall", f"{rerun['wall']:.2f}",
+             f"{a.n} clients, {skipped} skipped, rc {rerun['rc']}; target < 3 s for 200"),
+        ]
+        for size, r in mem:
+            rows.append((f"(d) peak memory, {size} clients", f"{r['peak_pss'] / mb:.0f} MB PSS",
+                         f"sum RSS {r['peak_rss'] / mb:.0f} MB, largest process {r['peak_single'] / mb:.0f} MB, "
+                         f"max {r['peak_procs']} processes, {r['wall']:.1f} s"))
+        rows.append((f"(d) peak memory, {a.n} clients", f"{full['peak_pss'] / mb:.0f} MB PSS",
+                     f"sum RSS {full['peak_rss'] / mb:.0f} MB, largest process {full['peak_single'] / mb:.0f} MB"))
+        w0 = max(len(r[0]) for r in rows)
+        w1 = max(len(r[1]) for r in rows)
+        print()
+        print(f"{'figure'.ljust(w0)}  {'value'.rjust(w1)}  note")
+        print(f"{'-' * w0}  {'-' * w1}  {'-' * 40}")
+        for name, val, note in rows:
+            print(f"{name.ljust(w0)}  {val.rjust(w1)}  {note}")
+        bad = [e for e in full["entries"] if e["status"] != "ok"]
+        if bad:
+            print(f"\n{len(bad)} client(s) failed in the batch, first: {bad[0]['id']}: {(bad[0]['error'] or '')[:300]}")
+        return 0
+    finally:
+        if a.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

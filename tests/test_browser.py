@@ -1,0 +1,109 @@
+"""Open each demo client's report.html in headless Chromium (Playwright, Debian's /usr/bin/chromium).
+
+Every request is routed: anything that is not file:// or data: is aborted and counted. The page must make
+no such request, log no console error, and every TOC link must land on its section. A full-page screenshot
+of each report goes to test-artifacts/ (gitignored) for a human to look at.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from workbench.runner import run_client
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+DEMOS = ["huaxin-steel", "jinfeng-logistics", "riverside-hospital"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("build")
+    built = {}
+    for cid in DEMOS:
+        folder = ROOT / "clients" / cid
+        if not folder.is_dir():
+            pytest.skip(f"demo client {cid} missing")
+        res = run_client(folder, out)
+        assert res.ok, res.error
+        built[cid] = out / cid / "report.html"
+    return built
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("cid", DEMOS)
+def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None:
+    report = reports[cid]
+    assert report.stat().st_size < 3 * 1024 * 1024
+    page = browser.new_page(viewport={"width": 1240, "height": 1754})
+    blocked: list[str] = []
+    seen: list[str] = []
+    errors: list[str] = []
+
+    def route(r) -> None:
+        url = r.request.url
+        seen.append(url)
+        if url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}") if not r.url.startswith("data:") else None)
+    page.goto(report.as_uri(), wait_until="load")
+
+    assert blocked == [], blocked
+    assert [u for u in seen if not u.startswith(("file://", "data:"))] == []
+    assert [u for u in seen if u.startswith("file://")] == [report.as_uri()], "the page loads nothing but itself"
+    assert errors == []
+    lang = page.evaluate("document.documentElement.lang")
+    assert lang == ("en" if cid == "riverside-hospital" else "zh-CN")
+    assert page.title()
+    broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length")
+    assert broken == 0
+    assert page.evaluate("document.images.length") >= 6
+
+    links = page.locator("nav.wb-toc a")
+    n = links.count()
+    assert n >= 10
+    for i in range(n):
+        link = links.nth(i)
+        target = link.get_attribute("href")
+        assert target and target.startswith("#sec-")
+        page.evaluate("window.scrollTo(0, 0)")
+        link.click()
+        page.wait_for_function("h => location.hash === h", arg=target)
+        box = page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect();"
+                            " return [r.top, r.bottom, window.innerHeight]; }", target[1:])
+        top, bottom, height = box
+        assert 0 <= top < height and bottom > 0, (target, box)
+
+    # nothing wider than the page: tables fit the A4 column
+    overflow = page.evaluate("Array.from(document.querySelectorAll('.wb-table')).filter("
+                             "d => d.scrollWidth > d.clientWidth + 2).length")
+    assert overflow == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"{cid}.png"), full_page=True)
+    page.close()
+    assert blocked == []
