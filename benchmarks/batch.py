@@ -185,8 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.floor:
         floor_main(a.floor)
         return 0
-    if a.quick:
-        a.n, a.naive_sample, a.mem_sizes = min(a.n, 20), 2, "5,15"
+    if a.quick:  # smaller defaults; explicit flags still win
+        given = set(argv if argv is not None else sys.argv[1:])
+        a.n = a.n if "--n" in given else 20
+        a.naive_sample = a.naive_sample if "--naive-sample" in given else 2
+        a.mem_sizes = a.mem_sizes if "--mem-sizes" in given else "5,15"
     mem_sizes = [int(x) for x in a.mem_sizes.split(",") if x]
     from synthetic import make_clients
 
@@ -223,6 +226,23 @@ def main(argv: list[str] | None = None) -> int:
         print("unchanged re-run ...", flush=True)
         rerun = run_batch(main_set, tmp / "out", a.jobs)
         skipped = sum(e["status"] == "skipped" for e in rerun["entries"])
+        if skipped < a.n:  # say why (e.g. someone edited the package meanwhile)
+            from workbench import fingerprint
+            from workbench.batch import Options, plan
+
+            items = {it.id: it for it in plan(main_set, tmp / "out", False, Options.from_env())}
+            for e in rerun["entries"]:
+                if e["status"] != "skipped":
+                    old = fingerprint.read(tmp / "out" / e["id"]) or {}
+                    new = items[e["id"]].fp or {}
+                    print(f"  not skipped: {e['id']}: differs in {[k for k in new if k != 'files' and old.get(k) != new[k]]}")
+                    break
+        # (e) fork + reap overhead of the warm pool: a no-op job
+        from workbench.pool import Task, WarmPool
+
+        with WarmPool(1) as pool:
+            info = pool.wait_ready()
+            noop = [r for _, r in pool.run([Task(f"n{i}", "os:getpid", {}) for i in range(20)])]
         # (d) memory at two sizes
         mem = []
         for size in mem_sizes:
@@ -246,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
             ("(c) unchanged re-run, s wall", f"{rerun['wall']:.2f}",
              f"{a.n} clients, {skipped} skipped, rc {rerun['rc']}; target < 3 s for 200"),
         ]
+        rows.append(("(e) warm-up of the zygote, s", f"{info['seconds']:.2f}", "paid once per batch"))
+        rows.append(("(e) no-op job through the pool", f"{sum(r['wall'] for r in noop) / len(noop) * 1000:.1f} ms",
+                     f"fork + run + reap + report, wall; child CPU {sum(r['cpu'] for r in noop) / len(noop) * 1000:.1f} ms"))
         for size, r in mem:
             rows.append((f"(d) peak memory, {size} clients", f"{r['peak_pss'] / mb:.0f} MB PSS",
                          f"sum RSS {r['peak_rss'] / mb:.0f} MB, largest process {r['peak_single'] / mb:.0f} MB, "

@@ -164,7 +164,8 @@ def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: f
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
                      notebooks=Path(notebooks) if notebooks else None)
     return {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
-            "error": res.error or None, "stage": res.stage}
+            "error": res.error or None, "stage": res.stage,
+            "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
 
 
 def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None) -> dict[str, Any]:
@@ -182,7 +183,7 @@ def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
     item.status = "ok" if res.get("status") == "ok" else "failed"
     item.error = None if item.status == "ok" else (res.get("error") or "failed (no reason given)")
     item.seconds = float(res.get("wall") or res.get("seconds") or (time.perf_counter() - t0))
-    for k in ("cpu", "maxrss_mb", "reason"):
+    for k in ("cpu", "maxrss_mb", "reason", "timings"):
         if res.get(k) is not None:
             item.extra[k] = round(res[k], 3) if isinstance(res[k], float) else res[k]
     client_out = out / item.id
