@@ -80,9 +80,9 @@ def test_priority_depth_roots_top():
     assert d["priority"].tolist()[:4] == [20.0, 15.0, 16.0, 8.0] and math.isnan(d.loc["C05", "priority"])
     assert d["depth"].tolist() == [0, 0, 1, 0, 2]
     assert d["is_root"].tolist() == [False, False, True, False, False]
-    # total 59; 80 % = 47.2; 20 → 36 → 51 ≥ 47.2
-    assert top_causes(d) == ["C01", "C03", "C02"]
-    assert d["is_top"].tolist() == [True, True, True, False, False]
+    # 4 causes with a priority (20, 15, 16, 8): ceil(20 % × 4) = 1 → the highest, C01
+    assert top_causes(d) == ["C01"]
+    assert d["is_top"].tolist() == [True, False, False, False, False]
     assert d.loc["C01", "pareto_rank"] == 1 and d.loc["C04", "cum_share"] == pytest.approx(1.0)
     assert root_causes(whys()) == ["C03"]
     assert unlinked_root_chains(whys()) == ["W2"]
@@ -94,7 +94,12 @@ def test_priority_depth_roots_top():
 
 def test_pareto_ties_and_exact_80():
     df = pd.DataFrame({"cause_id": ["B", "A", "C"], "priority": [10.0, 10.0, 5.0], "impact": [2.0, 5.0, 5.0]})
-    assert top_causes(df) == ["A", "B"]  # 20 of 25 is exactly 80 %; A first: same priority, higher impact
+    assert top_causes(df) == ["A", "B"]  # ceil(0.6) = 1 → A (same priority as B, higher impact); B tied → kept
+    ids = [f"C{i:02d}" for i in range(10)]
+    df = pd.DataFrame({"cause_id": ids, "priority": [25.0, 20, 16, 12, 9, 8, 6, 4, 2, 1], "impact": [5.0] * 10})
+    assert top_causes(df) == ["C00", "C01"]  # ceil(20 % × 10) = 2, no tie at the cut
+    df.loc[2, "priority"] = 20.0
+    assert top_causes(df) == ["C00", "C01", "C02"]  # C02 ties C01 at the cut
     df = pd.DataFrame({"cause_id": ["B", "A"], "priority": [10.0, 10.0], "impact": [5.0, 5.0]})
     assert top_causes(df) == ["A", "B"]  # ties on both: by id
     assert top_causes(pd.DataFrame({"cause_id": ["A"], "priority": [NaN], "impact": [NaN]})) == []
