@@ -287,6 +287,7 @@ def test_unchanged_rerun_stays_light(tmp_path, tiny_notebooks, pool):
     assert "HEAVY []" in res.stdout, res.stdout
 
 
+@pytest.mark.slow
 def test_real_notebooks_end_to_end(tmp_path):
     """The demo clients with the real notebooks through the CLI, plus a broken copy."""
     clients = copy_demo(tmp_path / "clients")

@@ -363,6 +363,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     interrupted = False
 
     if todo:
+        from rich.markup import escape
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
@@ -384,7 +385,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
                 if item.status != "ok":
                     from rich.markup import escape
 
-                    bar.console.print(f"[red]✗ {item.id}[/red]: {escape(headline(item.error))}", markup=True,
+                    bar.console.print(f"[red]✗ {escape(item.id)}[/red]: {escape(headline(item.error))}", markup=True,
                                       highlight=False)
 
             try:
@@ -394,6 +395,12 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
                     info = run_pool(todo, out, jobs, options, done, pool=pool)
             except KeyboardInterrupt:
                 interrupted = True
+            except Exception as exc:  # the pool or the cluster itself failed: say so for every client left
+                crash = f"batch infrastructure error: {type(exc).__name__}: {exc}"
+                for it in todo:
+                    if it.status == "pending":
+                        it.status, it.error = "failed", crash
+                bar.console.print(f"[red]{escape(crash)}[/red]")
             bar.update(task, description="done" if not interrupted else "interrupted")
         for it in todo:
             if it.status == "pending":

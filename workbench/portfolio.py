@@ -91,13 +91,16 @@ def _profile_yaml(folder: str | None) -> dict:
         return {}
 
 
-def company_contract(contracts: Any) -> tuple[str | None, float | None]:
-    """The company-level contract of results.json ``contracts`` (owner_level 'company'; else the only one)."""
+def company_contract(contracts: Any, name: str | None = None) -> tuple[str | None, float | None]:
+    """The company-level contract of results.json ``contracts``: the one with ``owner_level`` 'company' when
+    results.json says so; else the only contract; else the one whose owner unit is the organisation's name."""
     if not isinstance(contracts, dict) or not contracts:
         return None, None
     company = [(k, v) for k, v in contracts.items() if isinstance(v, dict) and v.get("owner_level") == "company"]
     if not company and len(contracts) == 1:
         company = list(contracts.items())
+    if not company and name:
+        company = [(k, v) for k, v in contracts.items() if str(k).split("/", 1)[0].strip() == str(name).strip()]
     for key, v in company:
         if isinstance(v, dict) and _num(v.get("score")):
             return key, float(v["score"])
@@ -131,7 +134,7 @@ def collect(out: Path, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]
                     cats[str(cat)] = 100.0 * float(score) / pts
         row["category_pct"] = cats
         row["framework_categories"] = fw["categories"]
-        row["contract_key"], row["contract_score"] = company_contract((res or {}).get("contracts"))
+        row["contract_key"], row["contract_score"] = company_contract((res or {}).get("contracts"), (res or {}).get("name"))
         persp = (res or {}).get("perspectives") if res else None
         row["perspectives"] = {k: float(v) for k, v in (persp or {}).items() if _num(v)} if isinstance(persp, dict) else {}
         rows.append(row)
