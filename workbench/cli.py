@@ -45,10 +45,15 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           out: Path = typer.Option(Path("build"), "--out"),
           jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="Parallel workers (default: cores)"),
           force: bool = typer.Option(False, "--force", help="Rebuild unchanged clients too"),
-          scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address")) -> None:
+          scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
+          timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
+          cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
+          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
-    from workbench.batch import batch_command
-    raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler))
+    from workbench.batch import Options, batch_command
+    overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
+    raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
+                                   options=Options.from_env(**overrides)))
 
 
 if __name__ == "__main__":  # pragma: no cover

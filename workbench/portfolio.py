@@ -257,7 +257,7 @@ padding-bottom:4px;margin-top:32px;font-size:18px}h3{color:var(--navy);font-size
 .meta{color:var(--muted);margin:0}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid var(--grid);padding:4px 6px;
 text-align:left;vertical-align:top}th{background:#F3F5F8;font-weight:600;font-size:12px}
-td.num,th.num{text-align:right;white-space:nowrap}.na{color:var(--muted)}
+td.num{text-align:right;white-space:nowrap}th.num{text-align:right;white-space:normal;min-width:5em}.na{color:var(--muted)}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap}
 .badge.ok{background:#DCEFDC;color:#1B5E20}.badge.failed{background:#F8D7D7;color:#8E1B1B}
 .badge.skipped{background:#EEEFF1;color:#4B5563}
