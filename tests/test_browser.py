@@ -98,6 +98,22 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
         top, bottom, height = box
         assert 0 <= top < height and bottom > 0, (target, box)
 
+    # every chart has its title as alt text
+    assert page.evaluate("Array.from(document.images).filter(i => !i.alt.trim()).length") == 0
+    # every flagged row is highlighted the same way (the zebra stripe never wins over it)
+    flag_bg = page.evaluate("Array.from(new Set(Array.from(document.querySelectorAll('tr.wb-flag td'))"
+                            ".map(td => getComputedStyle(td).backgroundColor)))")
+    assert len(flag_bg) <= 1, flag_bg
+    # no word is broken inside: a short unit stays on one line, and no cell breaks anywhere
+    split_units = page.evaluate("Array.from(document.querySelectorAll('td.unit span.nowrap'))"
+                                ".filter(s => s.getClientRects().length > 1).map(s => s.textContent)")
+    assert split_units == []
+    assert page.evaluate("Array.from(document.querySelectorAll('.wb-t td')).filter("
+                         "td => getComputedStyle(td).overflowWrap === 'anywhere' || getComputedStyle(td).wordBreak === 'break-all').length") == 0
+    # one "no data" note per subsection at most, and never two identical notes in a row
+    texts = page.evaluate("Array.from(document.querySelectorAll('p.wb-nodata, p.wb-note')).map(e => e.textContent)")
+    assert all(a != b for a, b in zip(texts, texts[1:])), texts
+
     # nothing wider than the page: tables fit the A4 column
     overflow = page.evaluate("Array.from(document.querySelectorAll('.wb-table')).filter("
                              "d => d.scrollWidth > d.clientWidth + 2).length")

@@ -236,7 +236,7 @@ def test_demo_client_all_charts(folder):
         shown |= set(gids(f, "kpi:"))
         figs.append(f)
     assert shown == set(a.kpis.index.astype(str))
-    others = [C.gantt_for(a), C.kpi_trends_for(a), C.contract_trends_for(a)]
+    others = [C.gantt_for(a), *C.kpi_trends_for(a), C.contract_trends_for(a)]
     if a.assessment is not None:
         others += [C.assessment_radar_for(a), C.assessment_heatmap_for(a)]
     if a.diagnosis is not None:
@@ -245,3 +245,287 @@ def test_demo_client_all_charts(folder):
     for f in figs + others:
         total += len(draw_checked(f))
     assert total < 3_000_000, total
+
+
+# --- literal client text: "$" is never mathtext -----------------------------------------------------------
+DOLLAR = "废钢单价US$5涨到US$9"
+BAD_MATH = r"$\foo$ 备件 $x^2$"
+
+
+def _dollar_charts(lang: str) -> dict:
+    causes = sample.causes(lang)
+    causes.loc[0, "cause"] = DOLLAR
+    causes.loc[1, "cause"] = BAD_MATH
+    obj = sample.objectives(lang)
+    obj.iloc[0, obj.columns.get_loc("objective")] = DOLLAR
+    obj.iloc[1, obj.columns.get_loc("objective")] = BAD_MATH
+    k = sample.kpis(lang)
+    k.loc["K01", "kpi"] = DOLLAR
+    k.loc["K11", "kpi"] = BAD_MATH
+    k.loc["K12", "owner_unit"] = "US$ 事业部"
+    acts = sample.actions(lang)
+    acts.loc[0, "action"] = DOLLAR
+    acts.loc[1, "action"] = BAD_MATH
+    acts.loc[2, "owner_unit"] = "$\\alpha$ 部"
+    hist = sample.contract_history(k)
+    hist.loc[hist["contract"] == hist["contract"].iloc[0], "contract"] = "US$5 公司/$\\foo$"
+    return {
+        "fishbone": lambda: C.fishbone(causes, "问题：" + DOLLAR, sample.categories("6M"), lang,
+                                       [causes.loc[0, "cause_id"]], [causes.loc[1, "cause_id"]]),
+        "strategy_map": lambda: C.strategy_map(obj, sample.links(), lang, sample.strategy_warnings(lang)),
+        "kpi_tree": lambda: C.kpi_tree(k, lang),
+        "pareto": lambda: C.pareto(causes, lang),
+        "impact_effort": lambda: C.impact_effort(causes, lang),
+        "gantt": lambda: C.gantt(acts, date(2026, 9, 30), lang),
+        "kpi_trends": lambda: C.kpi_trends(sample.kpi_history(k), k, lang),
+        "contract_trends": lambda: C.contract_trends(hist, lang),
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dollar_in_client_text_is_drawn_literally(lang):
+    from workbench.charts.text import measure
+
+    assert measure(BAD_MATH, 8.0)[0] > 0  # measuring does not parse math either (would raise Unknown symbol)
+    assert measure("US$5 US$9", 8.0)[0] > measure("US5 US9", 8.0)[0]  # the "$" are measured as glyphs
+    for name, make in _dollar_charts(lang).items():
+        # even when something reset rcParams (a notebook's %matplotlib, mpl.rcdefaults()) after apply_style
+        with mpl.rc_context({"text.parse_math": True}):
+            fig = make()
+            with warnings.catch_warnings(record=True) as rec:
+                warnings.simplefilter("always")
+                draw_checked(fig)
+        assert not [str(w.message) for w in rec], (name, [str(w.message) for w in rec][:3])
+        dollar = [t for t in _texts(fig) if "$" in t.get_text()]
+        assert dollar, name
+        assert all(not t.get_parse_math() for t in dollar), name
+        joined = "\n".join(t.get_text().replace("\n", "") for t in dollar)
+        assert "US$" in joined or "$\\" in joined or "$" in joined, name
+        if name in ("fishbone", "strategy_map", "kpi_tree", "gantt"):
+            flat = joined.replace(" ", "").replace("…", "")
+            assert "US$5" in flat, (name, joined)
+            assert "$\\foo$" in flat or "$\\foo" in flat, (name, joined)
+
+
+def test_apply_style_turns_math_parsing_off():
+    with mpl.rc_context({"text.parse_math": True}):
+        style.apply_style()
+        assert mpl.rcParams["text.parse_math"] is False
+
+
+# --- KPI tree: columns are owner levels -------------------------------------------------------------------
+def _tree_columns(fig) -> dict[str, str]:
+    """kpi id → owner-level key of the column header above its box."""
+    from matplotlib.patches import FancyBboxPatch
+
+    heads = [(p.get_gid()[len("level:"):], p.get_x(), p.get_x() + p.get_width())
+             for p in fig.findobj(FancyBboxPatch) if (p.get_gid() or "").startswith("level:")]
+    out = {}
+    for p in fig.findobj(FancyBboxPatch):
+        gid = p.get_gid() or ""
+        if not gid.startswith("kpi:"):
+            continue
+        cx = p.get_x() + p.get_width() / 2
+        hit = [k for k, x0, x1 in heads if x0 <= cx <= x1]
+        assert len(hit) == 1, (gid, hit)
+        out[gid[4:]] = hit[0]
+    return out
+
+
+def _assert_tree_clean(fig) -> None:
+    """Boxes do not overlap each other and no connector passes through a box."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch
+
+    boxes = [(p.get_gid(), p.get_x(), p.get_y(), p.get_x() + p.get_width(), p.get_y() + p.get_height())
+             for p in fig.findobj(FancyBboxPatch) if (p.get_gid() or "").startswith("kpi:")]
+    for (a, *ba), (b, *bb) in itertools.combinations(boxes, 2):
+        assert ba[2] <= bb[0] or bb[2] <= ba[0] or ba[3] <= bb[1] or bb[3] <= ba[1], (a, b)
+    for ln in fig.findobj(Line2D):
+        xs, ys = ln.get_xdata(), ln.get_ydata()
+        if len(xs) != 2:
+            continue
+        x0, x1 = sorted(map(float, xs))
+        y0, y1 = sorted(map(float, ys))
+        for gid, bx0, by0, bx1, by1 in boxes:
+            inside_x = x0 < bx1 - 1 and x1 > bx0 + 1
+            inside_y = y0 < by1 - 1 and y1 > by0 + 1
+            assert not (inside_x and inside_y), (gid, (x0, y0, x1, y1))
+
+
+@pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
+def test_kpi_tree_column_header_is_each_kpis_owner_level(folder):
+    from workbench.analysis import analyse
+    from workbench.contract import OWNER_LEVEL_LABELS
+    from workbench.intake import load_client
+
+    a = analyse(load_client(folder))
+    lang = a.client.profile.language
+    seen = {}
+    for fig in C.kpi_trees_for(a):
+        draw_checked(fig)
+        cols = _tree_columns(fig)
+        seen.update(cols)
+        labels = {t.get_text() for t in _texts(fig) if t.get_gid() == "level"}
+        assert labels == {OWNER_LEVEL_LABELS[k][lang] for k in cols.values()}
+        _assert_tree_clean(fig)
+    assert set(seen) == set(a.kpis.index.astype(str))
+    for kid, level in seen.items():
+        assert level == a.kpis.at[kid, "owner_level"], (kid, level, a.kpis.at[kid, "owner_level"])
+
+
+def test_kpi_tree_odd_level_chains_draw_cleanly():
+    k = sample.kpis("en")
+    k.loc["K12", "owner_level"] = "company"      # child at its parent's level
+    k.loc["K31", "owner_level"] = "position"     # company → position: skips two levels
+    k.loc["K321", "owner_level"] = "department"  # department KPI under a department KPI
+    k.loc["K1111", "owner_level"] = "division"   # a level above its (department) parent
+    fig = C.kpi_tree(k, "en")
+    draw_checked(fig)
+    cols = _tree_columns(fig)
+    assert set(cols) == set(k.index)
+    for kid in k.index:
+        if kid != "K1111":
+            assert cols[kid] == k.at[kid, "owner_level"], kid
+    # the inverted one sits to the right of its parent and names its own level in the box
+    assert "Division" in "\n".join(t.get_text() for t in _texts(fig))
+    _assert_tree_clean(fig)
+    assert_no_overlap(fig)
+
+
+# --- KPI trends: every KPI, paged ---------------------------------------------------------------------------
+def _trend_panels(fig) -> list[str]:
+    return [ax.get_gid()[len("trend:"):] for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")]
+
+
+def test_kpi_trends_pages_show_every_kpi_in_cascade_order():
+    from workbench.charts.trends import kpi_trend_pages, trend_ids
+
+    k = sample.kpis("zh", n_extra=16)
+    hist = sample.kpi_history(k)
+    ids = trend_ids(hist, k)
+    assert len(ids) > 24
+    assert ids.index("K01") < ids.index("K11") < ids.index("K111") < ids.index("K12") < ids.index("K02")
+    figs = kpi_trend_pages(hist, k, "zh")
+    assert len(figs) == 3
+    shown = []
+    for f in figs:
+        draw_checked(f)
+        panels = _trend_panels(f)
+        assert 0 < len(panels) <= 12
+        shown += panels
+    assert shown == ids
+    assert set(shown) == set(hist["kpi_id"])
+    # one figure for a given id list; the default one says how many are not shown
+    one = C.kpi_trends(hist, k, "en", ["K01", "K02"])
+    assert _trend_panels(one) == ["K01", "K02"]
+    first = C.kpi_trends(hist, k, "en")
+    draw_checked(first)
+    assert len(_trend_panels(first)) == 12
+    assert [t.get_text() for t in _texts(first) if t.get_gid() == "trends-more"] == [f"First 12 of {len(ids)} KPIs"]
+
+
+def test_kpi_trends_binary_and_grades():
+    k = sample.kpis("zh").iloc[:3].copy()
+    k["method"] = ["ratio", "binary", "qualitative"]
+    periods = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    rows = [("K01", p, 9.0 + i, 90.0) for i, p in enumerate(periods)]
+    rows += [("K02", p, v, 100.0 if v else 0.0) for p, v in zip(periods, [False, True, True, True])]
+    rows += [("K03", p, g, s) for p, g, s in zip(periods, ["C", "C", "B", "A"], [70, 70, 85, 100])]
+    hist = pd.DataFrame(rows, columns=["kpi_id", "period", "actual", "score"])
+    for lang, yes, no in (("zh", "是", "否"), ("en", "Yes", "No")):
+        fig = C.kpi_trends(hist, k, lang)
+        draw_checked(fig)
+        axes = {ax.get_gid()[6:]: ax for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")}
+        b = axes["K02"]
+        assert [t.get_text() for t in b.get_yticklabels()] == [no, yes]
+        lo, hi = b.get_ylim()
+        assert lo < 0 and hi > 1 and hi - lo > 1.5  # a 0/1 axis, not 0.99-1.01
+        q = axes["K03"]
+        labs = [t.get_text() for t in q.get_yticklabels()]
+        assert labs[-1] == "A" and {"A", "B", "C", "D", "E"} <= set(labs) or labs == ["C", "B", "A"]
+    grades = {"A": 100, "B": 85, "C": 70, "D": 60, "E": 0}
+    fig = C.kpi_trends(hist, k, "en", grades=grades)
+    q = [ax for ax in fig.axes if ax.get_gid() == "trend:K03"][0]
+    fig.canvas.draw()
+    assert [t.get_text() for t in q.get_yticklabels()] == ["E", "D", "C", "B", "A"]
+
+
+@pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
+def test_demo_client_trends_cover_every_kpi_with_actuals(folder):
+    from workbench.analysis import analyse
+    from workbench.intake import load_client
+
+    a = analyse(load_client(folder))
+    figs = C.kpi_trends_for(a)
+    shown = []
+    for f in figs:
+        draw_checked(f)
+        assert len(_trend_panels(f)) <= 12
+        shown += _trend_panels(f)
+    have = {str(k) for k, v in zip(a.kpi_history["kpi_id"], a.kpi_history["actual"])
+            if v is not None and not (isinstance(v, float) and v != v)}
+    assert sorted(shown) == sorted(have)
+    assert len(shown) == len(set(shown))
+
+
+# --- pareto 80 %, contract labels, units -------------------------------------------------------------------
+@pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
+def test_pareto_80_label_clear_of_bars_and_contract_labels_full(folder):
+    from workbench.analysis import analyse
+    from workbench.intake import load_client
+
+    a = analyse(load_client(folder))
+    fig = C.pareto_for(a)
+    draw_checked(fig)
+    r = fig.canvas.get_renderer()
+    lab = [t for t in fig.findobj(Text) if t.get_gid() == "pareto-80" and t.get_visible()]
+    assert len(lab) == 1 and lab[0].get_text() == "80%"
+    bb = lab[0].get_window_extent(r)
+    ax = fig.axes[0]
+    assert bb.x0 >= ax.get_window_extent(r).x1  # in the right margin, outside the plot
+    bars = [t.get_window_extent(r) for t in ax.texts]
+    assert not [b for b in bars if b.overlaps(bb)]
+    assert not [t for t in fig.findobj(Text) if t.get_text() == "80%" and t.get_gid() != "pareto-80" and t.axes is ax]
+    ct = C.contract_trends_for(a)
+    draw_checked(ct)
+    labels = [t for t in ct.findobj(Text) if t.get_gid() == "contract-label"]
+    assert labels
+    for t in labels:  # the whole name fits (the demo names are at most ~20 characters) and stays on the figure
+        assert "…" not in t.get_text(), t.get_text()
+        assert t.get_window_extent(ct.canvas.get_renderer()).x1 <= ct.bbox.width + 0.5
+
+
+def test_contract_labels_cut_only_when_too_long():
+    long = "某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某有限公司/张三"
+    hist = pd.DataFrame([(long, "2026Q1", 80), (long, "2026Q2", 82), ("B公司/李四", "2026Q1", 70),
+                         ("B公司/李四", "2026Q2", 81)], columns=["contract", "period", "score"])
+    fig = C.contract_trends(hist, "zh")
+    draw_checked(fig)
+    r = fig.canvas.get_renderer()
+    labels = [t for t in fig.findobj(Text) if t.get_gid() == "contract-label"]
+    assert "B公司 · 李四" in {t.get_text() for t in labels}
+    assert any(t.get_text().endswith("…") for t in labels)
+    boxes = [Text.get_window_extent(t, r) for t in labels]  # the text, without its leader line
+    assert not boxes[0].overlaps(boxes[1])
+    assert all(b.x1 <= fig.bbox.width + 0.5 for b in boxes)
+
+
+def test_number_unit_spacing():
+    from workbench.charts.fishbone import with_unit
+
+    assert with_unit(48.0, "minutes") == "48 minutes"
+    assert with_unit(3.5, "kWh/t") == "3.5 kWh/t"
+    assert with_unit(98.5, "%") == "98.5%"
+    assert with_unit(30, "分钟") == "30分钟"
+    assert with_unit(5, "天") == "5天"
+    assert with_unit(12, "") == "12"
+    riverside = [p for p in CLIENTS if p.name == "riverside-hospital"]
+    if riverside:
+        from workbench.analysis import analyse
+        from workbench.intake import load_client
+
+        a = analyse(load_client(riverside[0]))
+        fig = C.fishbone_for(a, "PR1")
+        head = [t.get_text() for t in _texts(fig) if t.get_gid() == "fishbone-head"][0]
+        assert "48 minutes → 30 minutes" in " ".join(head.split())

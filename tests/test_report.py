@@ -171,3 +171,173 @@ def test_a_notebook_with_an_error_never_renders(executed, hostile_client) -> Non
 
 def test_one_exporter_per_process() -> None:
     assert exporter() is exporter()
+
+
+# ------------------------------------------------------------------------------------------------
+# Deliverable content (QA findings): summary gaps = gap lists, one "no data" per subsection, KPI notes,
+# alt texts, figure lists, results.json from the notebooks.
+# ------------------------------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """(kind, text/html) of every workbench display output, in order."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) or []:
+            kind = o.get("metadata", {}).get("workbench", {}).get("kind")
+            if kind:
+                out.append((kind, o.get("data", {}).get("text/html", "")))
+    return out
+
+
+def _run_cells(*cells: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell("client_folder = ''\noutput_folder = ''")
+    p.metadata.tags = ["parameters"]
+    nb.cells = [p, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    return execute_notebook(nb, {})
+
+
+def test_summary_key_gaps_come_from_the_gap_lists() -> None:
+    from workbench import notebook as wb
+    from workbench.report_tables import top_gaps
+
+    folder = ROOT / "clients" / "huaxin-steel"
+    if not folder.is_dir():
+        pytest.skip("demo clients not generated")
+    a = wb.load(folder)
+    gaps = top_gaps(a)
+    text = "\n".join(gaps)
+    listed = [i for k in ("root_causes_without_action", "kpis_below_60_without_action", "overdue_actions")
+              for i in a.gaps[k]]
+    assert listed, "the demo has gaps"
+    for gid in listed:  # C09, K07, A05
+        assert any(g.startswith(("根本原因 " + gid, "指标 " + gid, "改进行动 " + gid)) for g in gaps), (gid, gaps)
+    assert gaps[:len(listed)] == [g for g in gaps if "失分最多" not in g], "gap lists first, then assessment shortfalls"
+    # a KPI below 60 that has an action is not a "key gap" (it is being worked on)
+    k = a.kpis
+    addressed_low = [kid for kid in k.index[(k["score"] < 60).fillna(False)] if kid not in listed]
+    for kid in addressed_low:
+        assert f"指标 {kid} " not in text, kid
+    assert "失分最多" in gaps[-1]
+
+
+def test_summary_never_says_no_gaps_while_an_action_is_overdue(make_client) -> None:
+    from conftest import base_tables
+
+    from workbench.analysis import analyse
+    from workbench.report_tables import top_gaps
+
+    tables = base_tables()
+    del tables["assessment"]
+    tables["actions"][1]["due"] = "2026-08-01"  # planned, due before the end of 2026Q3: overdue
+    a = analyse(load_client(make_client(tables)))
+    assert a.gaps["overdue_actions"] == ["A02"]
+    gaps = top_gaps(a)
+    assert gaps and any("A02" in g and "overdue" in g for g in gaps), gaps
+    n = sum(len(a.gaps[k]) for k in ("root_causes_without_action", "kpis_below_60_without_action", "overdue_actions"))
+    assert len(gaps) == min(n, 5) + (1 if n > 5 else 0)
+
+
+def test_missing_actual_notes_follow_the_policy(make_client) -> None:
+    from conftest import base_tables
+
+    from workbench.analysis import analyse
+    from workbench.report_tables import kpi_scores
+
+    tables = base_tables()
+    tables["actuals"] = [r for r in tables["actuals"] if r["kpi_id"] != "K06"]
+    zero = analyse(load_client(make_client(tables, profile={"name": "Z", "language": "en", "missing_actuals": "zero"},
+                                           client_id="zero")))
+    html = kpi_scores(zero)
+    row = re.search(r"<tr[^>]*><td class=\"id\">K06</td>.*?</tr>", html).group(0)
+    assert "No actual: scored 0" in row and ">0.0<" in row
+    excl = analyse(load_client(make_client(tables, profile={"name": "E", "language": "zh"}, client_id="excl")))
+    row = re.search(r"<tr[^>]*><td class=\"id\">K06</td>.*?</tr>", kpi_scores(excl)).group(0)
+    assert "已剔除" in row and "权重重新归一" in row
+
+
+def test_kpi_units_do_not_wrap_and_the_note_column_only_when_needed(make_client) -> None:
+    from conftest import base_tables
+
+    from workbench.analysis import analyse
+    from workbench.report_tables import kpi_scores
+
+    html = kpi_scores(analyse(load_client(make_client())))
+    assert '<td class="small unit"><span class="nowrap">万元</span></td>' in html
+    assert ">Note</th>" not in html, "no KPI needs a note: no empty Note column"
+    tables = base_tables()
+    tables["actuals"] = [r for r in tables["actuals"] if r["kpi_id"] != "K06"]
+    html = kpi_scores(analyse(load_client(make_client(tables, client_id="excl"))))
+    assert ">Note</th>" in html and "No actual: left out, weights renormalised" in html
+
+
+def test_no_data_is_said_once_per_subsection_and_findings_are_not_missing_data() -> None:
+    nb = _run_cells(
+        "from workbench import notebook as wb\nfrom workbench.display import set_language\nset_language('zh')\n"
+        "wb.heading('原因优先级', 2)\n"
+        "wb.table(None, empty='原因分析')\nwb.figure(print, None, empty='原因分析')\nwb.figure(print, [], empty='原因分析')\n"
+        "wb.heading('类目得分', 2)\nwb.figure(print, None, empty='卓越绩效自评')\nwb.table(None)\n"
+        "wb.heading('结转', 2)\nwb.table(None, empty='改进行动计划', nothing='本期没有结转至下一周期的事项。', when=[1])\n"
+        "wb.heading('结转2', 2)\nwb.table(None, empty='改进行动计划', nothing='本期没有结转至下一周期的事项。', when=None)\n")
+    outs = _outputs(nb)
+    kinds = [k for k, _ in outs]
+    assert kinds == ["heading", "no_data", "heading", "no_data", "heading", "note", "heading", "no_data"], kinds
+    html = [h for k, h in outs if k != "heading"]
+    assert "未提供数据：原因分析。" in html[0] and "未提供数据：卓越绩效自评。" in html[1]
+    assert "未提供数据" not in html[2] and "本期没有结转至下一周期的事项。" in html[2]
+    assert "未提供数据：改进行动计划。" in html[3]
+
+
+def test_figure_accepts_one_figure_or_a_list_and_alt_is_the_chart_title() -> None:
+    nb = _run_cells(
+        "from matplotlib.figure import Figure\n"
+        "from workbench import notebook as wb\nfrom workbench.charts import style\n"
+        "def one(n):\n    f = Figure(figsize=(3, 2)); style.title(f, f'趋势 {n}'); f.add_subplot().plot([1, 2]); return f\n"
+        "def many(n):\n    return [one(i) for i in range(n)]\n"
+        "wb.heading('x', 2)\nwb.figure(one, 7)\nwb.figure(many, 2)\nwb.figure(many, 0, empty='历史实际值')")
+    nb_outs = [o for c in nb.cells for o in c.get("outputs", []) or []]
+    figs = [o.metadata["workbench"] for o in nb_outs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
+    assert [f["alt"] for f in figs] == ["趋势 7", "趋势 0", "趋势 1"]
+    assert [o.metadata["workbench"]["kind"] for o in nb_outs][-1] == "no_data"
+
+
+def test_report_charts_have_alt_texts_and_bands_match_the_charts(make_client) -> None:
+    from workbench.analysis import analyse
+    from workbench.charts import assessment_heatmap, gantt_for, kpi_trees_for
+    from workbench.display import _alt_of
+    from workbench.i18n import t
+    from workbench.report_tables import assessment_items, method_notes
+
+    a = analyse(load_client(make_client()))
+    for fig in [assessment_heatmap(a.assessment.items, "en"), gantt_for(a), *kpi_trees_for(a)]:
+        assert _alt_of(fig).strip(), fig
+    notes = " ".join(method_notes(a))
+    for band in ("good", "ok", "bad"):
+        assert t(f"charts.status.{band}", "en") in notes
+    flagged = a.assessment.items.index[a.assessment.items["flagged"]].tolist()
+    html = assessment_items(a)
+    for iid in flagged:
+        assert re.search(rf'<tr class="wb-flag"><td class="id">{re.escape(iid)}</td>', html), iid
+    css = (ROOT / "templates" / "deliverable" / "deliverable.css").read_text(encoding="utf-8")
+    assert "overflow-wrap: anywhere" not in css and ".wb-t tbody tr.wb-flag td" in css
+
+
+def test_plain_papermill_writes_results_json_into_output_folder(demo_client: Path, tmp_path: Path) -> None:
+    """``papermill notebooks/00_summary.ipynb out.ipynb -p client_folder X -p output_folder Y`` leaves Y/results.json,
+    the same document as ``results.results_document`` (papermill's default engine: a real kernel)."""
+    import json
+
+    import papermill
+
+    from workbench.analysis import analyse
+    from workbench.results import results_document
+
+    out_folder = tmp_path / "build" / "demo"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "00_summary.ipynb"), str(tmp_path / "out.ipynb"),
+                               parameters={"client_folder": str(demo_client), "output_folder": str(out_folder)},
+                               kernel_name="python3", progress_bar=False, log_output=False, cwd=str(ROOT))
+    doc = json.loads((out_folder / "results.json").read_text(encoding="utf-8"))
+    assert doc == json.loads(json.dumps(results_document(analyse(load_client(demo_client)))))
+    assert [p.name for p in out_folder.iterdir()] == ["results.json"], "atomic: no temp file left"

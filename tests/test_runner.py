@@ -119,3 +119,35 @@ def test_full_deliverable_for_the_fixture_client(demo_client: Path, tmp_path: Pa
     res = run_client(demo_client, tmp_path / "build")
     assert res.ok, res.error
     assert (tmp_path / "build" / "demo" / "report.html").stat().st_size < 3 * 1024 * 1024
+
+
+def test_results_json_has_one_writer(demo_client: Path, tmp_path: Path, small_notebooks: Path, monkeypatch) -> None:
+    """The notebooks write results.json (notebook.save_results -> results.write_results); the runner does not write
+    it again, and only falls back to the same function when its notebooks did not write it."""
+    from workbench import results
+
+    calls: list[Path] = []
+    real = results.write_results
+
+    def counting(analysis, path):
+        calls.append(Path(path))
+        return real(analysis, path)
+
+    monkeypatch.setattr(results, "write_results", counting)
+    assert run_client(demo_client, tmp_path / "a", notebooks=small_notebooks).ok  # SMALL does not write it
+    assert len(calls) == 1 and calls[0].name == "results.json"
+
+    calls.clear()
+    writes = tmp_path / "writes"
+    write_nb(writes / "00_kpis.ipynb", SMALL[0] + "\nwb.save_results(a, output_folder)", SMALL[1])
+    res = run_client(demo_client, tmp_path / "b", notebooks=writes)
+    assert res.ok, res.error
+    assert len(calls) == 1 and calls[0].parent.name.startswith("demo.tmp-"), calls  # written in the build folder
+    doc = json.loads((tmp_path / "b" / "demo" / "results.json").read_text(encoding="utf-8"))
+    assert doc["client"] == "demo" and set(doc) >= {"kpis", "gaps"}
+
+
+def test_deliverable_notebooks_write_results_json() -> None:
+    for path in runner.notebook_paths(runner.NOTEBOOK_DIR):
+        nb = nbformat.read(path, as_version=4)
+        assert any("wb.save_results(a, output_folder)" in c.source for c in nb.cells if c.cell_type == "code"), path

@@ -95,3 +95,28 @@ def test_new_command_creates_a_client_that_validates(tmp_path: Path) -> None:
         res = runner.invoke(app, ["new", bad, "--root", str(tmp_path)])
         assert res.exit_code == 1 and "not a valid client id" in res.output, bad
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-steel"]
+
+
+def test_new_client_filled_with_kpis_and_actuals_only(tmp_path: Path) -> None:
+    """The blank sheets left empty are "no data supplied": no assessment total 0 / 1000 unscored."""
+    from conftest import base_tables
+
+    from workbench.analysis import analyse
+    from workbench.results import results_document
+
+    assert CliRunner().invoke(app, ["new", "acme", "--root", str(tmp_path)]).exit_code == 0
+    folder = tmp_path / "acme"
+    wb = openpyxl.load_workbook(folder / "intake.xlsx")
+    for name in ("kpis", "actuals"):
+        ws = wb[name]
+        cols = [c.value for c in ws[1]]
+        for row in base_tables()[name]:
+            ws.append([None if c == "objective_id" else row.get(c) for c in cols])
+    wb.save(folder / "intake.xlsx")
+    text = (folder / "client.yaml").read_text(encoding="utf-8")
+    (folder / "client.yaml").write_text(text.replace(f'"{current_quarter()}"', '"2026Q3"'), encoding="utf-8")
+    client, report = check_client(folder)
+    assert client is not None and report.ok, report.format()
+    assert {n for n, df in client.tables.items() if df is None} == set(contract.TABLE_ORDER) - {"kpis", "actuals"}
+    doc = results_document(analyse(client))
+    assert doc["assessment"] is None and doc["kpis"]["K01"]["score"] == 90.0

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import base_profile, base_tables, write_client
 from workbench.cli import app
+from workbench.contract import TABLES
 from workbench.intake import check_client
 from workbench.model import Issue, ValidationReport
 from workbench.validation import framework_item_ids, validate_frames
@@ -92,6 +93,8 @@ CASES: list[tuple[str, Callable[[Tables], None], str, str, int | None, str | Non
     ("actual-number", set_("actuals", 0, actual="n/a"), "error", "actuals", 2, "actual", "expected a number"),
     ("actual-period", set_("actuals", 6, period="Q2 2026"), "error", "actuals", 8, "period", "expected a period"),
     ("category", set_("causes", 0, category="money"), "error", "causes", 2, "category", "unknown category"),
+    ("action-start-after-due", set_("actions", 0, start="2026-10-15"), "error", "actions", 2, "start",
+     "action A01: start 2026-10-15 is after due 2026-09-30"),
     ("whys-steps", set_("whys", 2, step=4), "error", "whys", 2, "step", "are 1, 2, 4; expected 1, 2, 3"),
     ("whys-two-roots", set_("whys", 1, root_cause="yes"), "error", "whys", 4, "root_cause", "more than one root_cause"),
     ("link-down", set_("links", 2, from_objective="F1", to_objective="C1"), "warning", "links", 4, "to_objective",
@@ -196,7 +199,8 @@ def test_profile_custom_categories_and_extra_keys(make_client) -> None:
     client, report = check_client(make_client(tables, profile=profile))
     assert client is not None, report.format()
     assert list(client.tables["causes"]["category"]) == ["Rules", "人员", "Rules", "Kit"]  # type: ignore[index]
-    assert client.profile.grades == {"优": 100.0, "良": 80.0, "A": 100.0, "B": 85.0}
+    assert client.profile.grades == {"优": 100.0, "良": 80.0, "A": 100.0, "b": 85.0}  # names kept as written
+    assert client.tables["actuals"].set_index("kpi_id").loc["K03", "actual"] == "b"  # type: ignore[union-attr]
     assert client.profile.extra == {"sector_code": "C33"}
     assert find(report, "unknown key 'sector_code'", severity="warning", file="client.yaml")
 
@@ -238,3 +242,186 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "does not exist" in res.output
     res = runner.invoke(app, ["validate", str(tmp_path / "clients")])  # a folder of client folders
     assert res.exit_code == 1 and "2 client(s): 1 valid, 1 with errors" in res.output
+
+
+# -------------------------------------------------------------- empty, unreadable and absent tables
+
+OPTIONAL = [n for n in TABLES if n != "kpis"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_header_only_tables_are_absent(fmt: str, make_client) -> None:
+    """A sheet/file with a header and no rows is "no data supplied" (None), like a missing one; kpis excepted."""
+    tables = {n: [] for n in OPTIONAL}
+    tables["kpis"] = [{k: v for k, v in r.items() if k != "objective_id"} for r in base_tables()["kpis"]]
+    tables["actuals"] = base_tables()["actuals"]
+    columns = {n: TABLES[n].column_names for n in OPTIONAL if n != "actuals"}
+    client, report = check_client(make_client(tables, fmt=fmt, columns=columns))
+    assert client is not None and report.ok, report.format()
+    assert {n for n, df in client.tables.items() if df is None} == set(OPTIONAL) - {"actuals"}
+    assert not report.issues, report.format()  # empty optional sheets are not worth a word
+    from workbench.analysis import analyse
+    from workbench.results import results_document
+
+    doc = results_document(analyse(client))
+    assert doc["assessment"] is None and doc["diagnosis"] is None and doc["objectives"] is None
+
+
+def test_header_only_table_is_absent_for_in_memory_frames(demo_client: Path) -> None:
+    client, _ = check_client(demo_client)
+    assert client is not None
+    frames = dict(client.tables)
+    frames["assessment"] = frames["assessment"].iloc[0:0]  # type: ignore[index]
+    frames["actions"] = frames["actions"].iloc[0:0]  # type: ignore[index]
+    again, report = validate_frames(client.folder, client.profile, frames)
+    assert again is not None, report.format()
+    assert again.tables["assessment"] is None and again.tables["actions"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_empty_kpis_stays_a_table_with_a_warning(fmt: str, make_client) -> None:
+    tables = base_tables()
+    tables["kpis"], tables["actuals"] = [], []
+    tables["actions"][0]["addresses"] = "C03"
+    tables["actions"][1]["addresses"] = "4.1.2"
+    tables.pop("objectives"), tables.pop("links")
+    client, report = check_client(make_client(tables, fmt=fmt, columns={
+        "kpis": TABLES["kpis"].column_names, "actuals": TABLES["actuals"].column_names}))
+    assert client is not None, report.format()
+    assert client.tables["kpis"] is not None and client.tables["kpis"].empty
+    assert client.tables["actuals"] is None
+    [w] = find(report, "no rows yet", severity="warning", sheet="kpis")
+    from workbench.analysis import analyse
+    from workbench.results import results_document
+
+    results_document(analyse(client))  # scoring a client with no KPIs yet does not fail
+
+
+def test_unreadable_table_gives_one_error_not_one_per_reference(make_client) -> None:
+    folder = make_client(fmt="csv")
+    (folder / "problems.csv").write_bytes("problem_id,problem\nP1,交付慢\nP2,废品\n".encode("gbk"))
+    client, report = check_client(folder)
+    assert client is None
+    [err] = report.errors
+    assert err.file == "problems.csv" and "not UTF-8" in err.message
+    [note] = find(report, "references to problems not checked", severity="warning", file="problems.csv",
+                  sheet="problems")
+    assert "causes.problem_id" in note.message and "whys.problem_id" in note.message
+    assert "could not be read" in note.message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_missing_kpis_table_gives_one_error(fmt: str, make_client) -> None:
+    tables = base_tables()
+    del tables["kpis"]
+    client, report = check_client(make_client(tables, fmt=fmt))
+    assert client is None
+    [err] = report.errors
+    assert "kpis table is required" in err.message and err.sheet == "kpis"
+    [note] = find(report, "references to kpis not checked", severity="warning", sheet="kpis")
+    assert "actuals.kpi_id" in note.message and "actions.addresses" in note.message
+    assert not find(report, "grade")  # actuals cannot be checked against methods that are unknown
+
+
+def test_missing_required_id_column_gives_one_error(make_client) -> None:
+    tables = base_tables()
+    for r in tables["kpis"]:
+        r.pop("kpi_id")
+    client, report = check_client(make_client(tables, fmt="csv"))
+    assert client is None
+    assert [(i.file, i.row, i.column) for i in report.errors] == [("kpis.csv", 1, "kpi_id")], report.format()
+    [note] = find(report, "references to kpis not checked", severity="warning", file="kpis.csv")
+    assert "required column 'kpi_id' of the kpis table is missing" in note.message
+    assert "actuals.kpi_id" in note.message and "kpis.parent_kpi_id" in note.message
+
+
+@pytest.mark.parametrize("change, key", [({"language": "fr"}, "language"), ({"period": None}, "period"),
+                                         ({"missing_actuals": "drop"}, "missing_actuals")])
+def test_one_bad_profile_key_keeps_the_others(change: dict, key: str, make_client) -> None:
+    """Custom grades and categories still apply to the tables when another client.yaml key is bad."""
+    tables = base_tables()
+    tables["actuals"][2]["actual"] = "Good"
+    tables["causes"][0]["category"] = "Rules"
+    for c in tables["causes"][1:]:
+        c["category"] = "People"
+    profile = {**base_profile(), "grades": {"Good": 100, "Fair": 70}, "fishbone_categories": ["Rules", "People"],
+               **change}
+    client, report = check_client(make_client(tables, profile=profile))
+    assert client is None
+    assert [(i.file, i.column) for i in report.errors] == [("client.yaml", key)], report.format()
+
+
+def test_unknown_framework_does_not_flag_every_assessment_item(make_client) -> None:
+    client, report = check_client(make_client(profile={**base_profile(), "framework": "iso9004"}))
+    assert client is None
+    assert [(i.file, i.column) for i in report.errors] == [("client.yaml", "framework")], report.format()
+    [note] = find(report, "assessment items not checked", severity="warning", file="client.yaml")
+    assert "assessment.item_id" in note.message and "actions.addresses" in note.message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_references_into_a_table_not_supplied_are_one_warning_per_column(fmt: str, make_client) -> None:
+    """intake.md: every table but kpis is optional; an absent one is "no data supplied", not 24 errors."""
+    tables = {n: base_tables()[n] for n in ("kpis", "actuals", "whys", "links", "actions")}
+    client, report = check_client(make_client(tables, fmt=fmt))
+    assert client is not None and report.ok, report.format()
+    file = (lambda t: "intake.xlsx") if fmt == "xlsx" else (lambda t: f"{t}.csv")
+    for table, column, target in [("kpis", "objective_id", "objectives"), ("whys", "problem_id", "problems"),
+                                  ("whys", "cause_id", "causes"), ("links", "from_objective", "objectives"),
+                                  ("links", "to_objective", "objectives")]:
+        [w] = find(report, f"{table}.{column} refers to {target}, but no {target} table was supplied",
+                   severity="warning", file=file(table), sheet=table, row=1, column=column)
+        assert "ignored" in w.message
+    [w] = find(report, "actions.addresses names C03, F1", severity="warning", file=file("actions"), row=1,
+               column="addresses")  # K02 and 4.1.2 resolve; C03 and F1 may be in tables not supplied
+    assert "causes or objectives" in w.message
+    assert client.tables["kpis"]["objective_id"].tolist()[0] == "F1"  # kept as written  # type: ignore[index]
+    from workbench.analysis import analyse
+    from workbench.results import results_document
+
+    a = analyse(client)
+    doc = results_document(a)
+    assert doc["objectives"] is None and doc["kpis"]["K01"]["score"] == 90.0
+    assert any("kpis.objective_id refers to objectives" in w for w in a.warnings)
+
+
+def test_reference_into_a_supplied_table_is_still_an_error(make_client) -> None:
+    tables = {n: base_tables()[n] for n in ("kpis", "actuals", "objectives")}
+    tables["kpis"][0]["objective_id"] = "X1"
+    client, report = check_client(make_client(tables))
+    assert client is None
+    [err] = report.errors
+    assert (err.file, err.row, err.column) == ("kpis.csv", 2, "objective_id") and "'X1' not found" in err.message
+
+
+# -------------------------------------------------------------- grades
+
+
+def test_grades_match_regardless_of_case_and_keep_the_clients_spelling(make_client) -> None:
+    tables = base_tables()
+    tables["actuals"][2]["actual"] = "GOOD"
+    tables["actuals"].append({"kpi_id": "K03", "period": "2026Q2", "actual": " fair "})
+    client, report = check_client(make_client(tables, profile={**base_profile(),
+                                                               "grades": {"Good": 100, "Fair": 70}}))
+    assert client is not None, report.format()
+    assert client.profile.grades == {"Good": 100.0, "Fair": 70.0}
+    acts = client.tables["actuals"]  # type: ignore[index]
+    assert acts[acts["kpi_id"] == "K03"]["actual"].tolist() == ["Good", "Fair"]
+    from workbench.analysis import analyse
+
+    assert analyse(client).kpis.loc["K03", "score"] == 100.0  # type: ignore[union-attr]
+    # default grades are unchanged: "b" is B
+    client, _ = check_client(make_client(client_id="defaults"))
+    assert client is not None and client.tables["actuals"]["actual"].tolist()[2] == "B"  # type: ignore[index]
+    tables["actuals"][2]["actual"] = "excellent"
+    report = check_client(make_client(tables, profile={**base_profile(), "grades": {"Good": 100, "Fair": 70}},
+                                      client_id="bad"))[1]
+    [err] = report.errors
+    assert (err.row, err.column) == (4, "actual") and "one of Good, Fair" in err.message
+
+
+def test_grades_differing_only_in_case_are_an_error(make_client) -> None:
+    client, report = check_client(make_client(profile={**base_profile(), "grades": {"Good": 100, "GOOD": 90}}))
+    assert client is None
+    [err] = find(report, "listed twice", file="client.yaml", column="grades")
+    assert err.row is not None

@@ -21,7 +21,7 @@ from workbench.i18n import t
 __all__ = ["set_language", "language", "heading", "show_figure", "show_table", "show_html", "note",
            "no_data", "paragraph", "key_figures", "figure_png", "esc"]
 
-_state = {"lang": "zh"}
+_state: dict[str, Any] = {"lang": "zh", "no_data_shown": False}
 
 
 def esc(text: object) -> str:
@@ -32,6 +32,7 @@ def esc(text: object) -> str:
 def set_language(lang: str) -> None:
     """Language of the fixed texts these helpers emit (``notebook.load`` sets it from the client)."""
     _state["lang"] = "en" if lang == "en" else "zh"
+    _state["no_data_shown"] = False  # a new notebook starts a new subsection
 
 
 def language() -> str:
@@ -51,6 +52,7 @@ def heading(text: str, level: int = 1) -> None:
     TOC see it; ``report.py`` numbers it and gives it a stable id.
     """
     level = min(max(int(level), 1), 4)
+    _state["no_data_shown"] = False  # one "no data" note per (sub)section
     e = esc(text)
     _publish({"text/html": f'<h{level} class="wb-h wb-h{level}">{e}</h{level}>',
               "text/markdown": f"{'#' * level} {e}", "text/plain": str(text)},
@@ -71,14 +73,36 @@ def figure_png(fig: Any) -> bytes:
 
 
 def _alt_of(fig: Any) -> str:
-    """A figure's title, as alt text."""
+    """A figure's title, as alt text.
+
+    The charts draw their title as an axes text with ``gid="title"`` (fishbone, KPI tree, strategy map) or as the
+    largest bold text (``charts.style.title``'s figure text; the heat table's axes text); a matplotlib suptitle
+    comes before that, an axes title (any location) after.
+    """
+    texts = list(getattr(fig, "texts", []) or [])
+    axes = list(getattr(fig, "axes", []) or [])
+    for obj in texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]:
+        if getattr(obj, "get_gid", lambda: None)() == "title" and obj.get_text().strip():
+            return obj.get_text().strip()
     sup = getattr(fig, "_suptitle", None)
-    if sup is not None and sup.get_text():
-        return sup.get_text()
-    for ax in getattr(fig, "axes", []) or []:
-        title = ax.get_title() if hasattr(ax, "get_title") else ""
-        if title:
-            return title
+    if sup is not None and sup.get_text().strip():
+        return sup.get_text().strip()
+    bold = []
+    for i, obj in enumerate(texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]):
+        try:
+            weight = obj.get_fontweight()
+            size = float(obj.get_fontsize())
+        except Exception:  # noqa: BLE001 - not a matplotlib Text
+            continue
+        if obj.get_text().strip() and (weight == "bold" or (isinstance(weight, (int, float)) and weight >= 600)):
+            bold.append((-size, i, obj.get_text().strip()))
+    if bold:
+        return min(bold)[2]
+    for ax in axes:
+        for loc in ("center", "left", "right"):
+            title = ax.get_title(loc=loc) if hasattr(ax, "get_title") else ""
+            if title and title.strip():
+                return title.strip()
     return ""
 
 
@@ -145,7 +169,13 @@ def note(text: str, tone: str = "info") -> None:
 
 
 def no_data(section: str | None = None, lang: str | None = None) -> None:
-    """Say that the client supplied no data for ``section`` (a label in the client's language)."""
+    """Say that the client supplied no data for ``section`` (a label in the client's language).
+
+    Said once per (sub)section: after a heading, the first call shows its note and later calls (the other
+    tables and charts of the same subsection, all missing for the same reason) show nothing."""
+    if _state.get("no_data_shown"):
+        return
+    _state["no_data_shown"] = True
     lang = lang or language()
     text = t("report.no_data.section", lang, section=section) if section else t("report.no_data", lang)
     _publish({"text/html": f'<p class="wb-nodata">{esc(text)}</p>', "text/plain": text}, "no_data")

@@ -9,6 +9,7 @@ the user typed.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,10 @@ class RawIntake:
 
     ``tables[name]`` is an object-dtype frame whose columns are the stripped headers (contract
     column names lower-cased, a trailing ``*`` dropped) plus ``_row`` (the Excel row number), or
-    None when the table is absent. ``files[name]`` names the file the table came from.
+    None when the table is absent or could not be read. ``failed`` names the tables that were supplied
+    but could not be read (not UTF-8, not a CSV, a chart sheet): validation then does not check
+    references into them, since every such reference would only repeat the one error already reported.
+    ``files[name]`` names the file the table came from.
     """
 
     folder: Path
@@ -42,6 +46,7 @@ class RawIntake:
     issues: list[Issue] = field(default_factory=list)
     profile_lines: dict[str, int] = field(default_factory=dict)  # client.yaml key -> line number (1-based)
     blocked: bool = False  # the tables could not be read at all (both formats present, unreadable workbook)
+    failed: set[str] = field(default_factory=set)  # tables supplied but unreadable (their issue is in ``issues``)
 
 
 def check_client(folder: str | Path) -> tuple[Client | None, ValidationReport]:
@@ -70,6 +75,7 @@ def read_raw(folder: Path) -> RawIntake:
         raw.issues.append(Issue("error", f"client folder {folder} {what}"))
         return raw
     raw.profile = _read_profile(folder, raw.issues, raw.profile_lines)
+    _warn_stray_csvs(folder, raw.issues)
 
     xlsx = folder / INTAKE_XLSX
     csvs = {name: folder / f"{name}.csv" for name in contract.TABLE_ORDER if (folder / f"{name}.csv").is_file()}
@@ -88,9 +94,30 @@ def read_raw(folder: Path) -> RawIntake:
         for name, path in csvs.items():
             raw.files[name] = path.name
             raw.tables[name] = _read_csv(path, name, raw.issues)
+            if raw.tables[name] is None:
+                raw.failed.add(name)
     for name in contract.TABLE_ORDER:
         raw.tables.setdefault(name, None)
     return raw
+
+
+def closest_table(name: str) -> str | None:
+    """The contract table a mistyped file or sheet name most likely meant (difflib), or None."""
+    low = name.strip().lower()
+    near = difflib.get_close_matches(low, contract.TABLE_ORDER, n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _warn_stray_csvs(folder: Path, issues: list[Issue]) -> None:
+    """A ``kpi.csv`` or ``action.csv`` is not read: say so rather than silently leaving the table out."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() != ".csv" or not path.is_file() or path.stem in contract.TABLES:
+            continue
+        near = closest_table(path.stem)
+        hint = (f"; did you mean {near}.csv?" if near else
+                f"; table files are named {', '.join(t + '.csv' for t in contract.TABLE_ORDER)}")
+        issues.append(Issue("warning", f"{path.name} is ignored: it is not a table of the intake contract{hint}",
+                            file=path.name))
 
 
 def _read_profile(folder: Path, issues: list[Issue], lines: dict[str, int]) -> object:
@@ -217,16 +244,20 @@ def _read_xlsx(path: Path, raw: RawIntake) -> None:
         return
     try:
         sheetnames = list(wb.sheetnames)
+        for sheet in sheetnames:  # a mistyped table sheet ('kpi', 'Actions ') would be silently left out
+            if sheet in contract.TABLES:
+                continue
+            near = closest_table(sheet)
+            if near is not None:  # other sheets (instructions, notes, charts) are the consultant's business
+                raw.issues.append(Issue("warning", f"sheet {sheet!r} is ignored: a table sheet must be named exactly "
+                                        f"as in the contract; did you mean {near!r}?", file=INTAKE_XLSX, sheet=sheet))
         for name in contract.TABLE_ORDER:
             if name not in sheetnames:
-                near = [s for s in sheetnames if s.strip().lower() == name]
-                if near:
-                    raw.issues.append(Issue("warning", f"sheet {near[0]!r} is ignored: a table sheet must be named "
-                                            f"exactly {name!r}", file=INTAKE_XLSX, sheet=near[0]))
                 continue
             ws = wb[name]
             if not hasattr(ws, "reset_dimensions"):  # a chart sheet named like a table
                 raw.issues.append(Issue("error", f"sheet {name!r} is not a worksheet", file=INTAKE_XLSX, sheet=name))
+                raw.failed.add(name)
                 continue
             ws.reset_dimensions()  # some writers store wrong dimensions; read what is really there
             rows = [(i, r) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)

@@ -7,7 +7,10 @@ Notebooks stay thin (load, call, show). This module holds the little glue they n
   sets the language of the display helpers.
 - ``text(a)``: a function ``T(key, **fields)`` for the fixed texts ``report.<key>`` in the client's language.
 - ``figure(chart, data, *args, empty=...)``: call a chart function with data unless the data is absent,
-  in which case say "no data supplied" for that section.
+  in which case say "no data supplied" for that section. A chart may return one figure or a list of figures.
+- ``save_results(a, output_folder)``: write ``<output_folder>/results.json`` (docs/outputs.md) atomically with
+  ``workbench.results.write_results``: the one writer of results.json (the notebooks call it, so a plain
+  ``papermill ... -p output_folder X`` run produces it; ``workbench run`` relies on it).
 - the display helpers of ``workbench.display`` and the tables of ``workbench.report_tables``.
 """
 from __future__ import annotations
@@ -25,7 +28,9 @@ from workbench.i18n import t
 
 __all__ = ["load", "load_client", "text", "figure", "figures", "table", "tables", "heading", "show_figure",
            "show_table", "show_html", "note", "no_data", "paragraph", "key_figures", "bullets", "captioned", "remember",
-           "clear_cache", "folder_key"]
+           "clear_cache", "folder_key", "save_results", "RESULTS_NAME"]
+
+RESULTS_NAME = "results.json"
 
 _CACHE_SIZE = 4
 _cache: "OrderedDict[tuple, Any]" = OrderedDict()
@@ -95,6 +100,20 @@ def clear_cache() -> None:
         _clients.clear()
 
 
+def save_results(a: Any, output_folder: str | os.PathLike[str] | None) -> Path | None:
+    """Write ``results.json`` for the Analysis ``a`` into ``output_folder`` (created if needed), atomically.
+
+    The single code path of results.json: every deliverable notebook calls it with its ``output_folder``
+    parameter, and ``workbench run`` only calls it itself when its notebooks did not (a custom notebook set).
+    Returns the path written; None (nothing written) when ``output_folder`` is empty.
+    """
+    if output_folder is None or str(output_folder).strip() == "":
+        return None
+    from workbench.results import write_results
+
+    return write_results(a, Path(output_folder) / RESULTS_NAME)
+
+
 def text(a: Any) -> Callable[..., str]:
     """``T(key, **fields)``: the fixed text ``report.<key>`` in the client's language."""
     lang = tables.lang_of(a)
@@ -112,23 +131,34 @@ def _empty(data: Any) -> bool:
         return False
 
 
+def _figure_list(result: Any) -> list[Any]:
+    """A chart's result as a list of figures: one Figure, or a list/tuple of them (Nones dropped)."""
+    if result is None:
+        return []
+    if isinstance(result, (list, tuple)):
+        return [f for f in result if f is not None]
+    return [result]
+
+
 def figure(chart: Callable[..., Any], data: Any, *args: Any, empty: str | None = None, alt: str | None = None,
            when: Any = ..., **kwargs: Any) -> None:
-    """Show ``chart(data, *args, **kwargs)``; when ``data`` (or ``when``, if given) is absent or empty, say
-    "no data supplied" for ``empty`` instead."""
+    """Show ``chart(data, *args, **kwargs)``: one figure or a list of figures (e.g. KPI trends, 12 KPIs per figure).
+    When ``data`` (or ``when``, if given) is absent or empty, or the chart returns nothing, say "no data supplied"
+    for ``empty`` instead."""
     if _empty(data if when is ... else when):
         no_data(empty)
         return
-    fig = chart(data, *args, **kwargs)
-    if fig is None:
+    figs = _figure_list(chart(data, *args, **kwargs))
+    if not figs:
         no_data(empty)
         return
-    show_figure(fig, alt=alt)
+    for fig in figs:
+        show_figure(fig, alt=alt)
 
 
 def figures(figs: Any, empty: str | None = None) -> None:
     """Show a list of figures (e.g. one KPI value tree per company KPI); "no data" when there are none."""
-    figs = [f for f in (figs or []) if f is not None]
+    figs = _figure_list(figs)
     if not figs:
         no_data(empty)
         return
@@ -136,12 +166,20 @@ def figures(figs: Any, empty: str | None = None) -> None:
         show_figure(fig)
 
 
-def table(html: str | None, empty: str | None = None, caption: str | None = None) -> None:
-    """Show a table built by ``report_tables``; "no data supplied" for ``empty`` when it is None."""
-    if not html:
-        no_data(empty)
+def table(html: str | None, empty: str | None = None, caption: str | None = None, *, nothing: str | None = None,
+          when: Any = ...) -> None:
+    """Show a table built by ``report_tables``.
+
+    Without a table: when the data behind it is absent (``when`` given and absent/empty, or ``nothing`` not given)
+    say "no data supplied" for ``empty``; when the data is there but nothing qualifies, state ``nothing`` (e.g.
+    "nothing carried over this period": a finding, not missing data)."""
+    if html:
+        show_table(html, caption=caption)
         return
-    show_table(html, caption=caption)
+    if nothing and (when is ... or not _empty(when)):
+        note(nothing)
+        return
+    no_data(empty)
 
 
 def captioned(parts: list[tuple[str, str]] | None, empty: str | None = None) -> None:

@@ -11,6 +11,7 @@ label tables; numbers are rounded for display only.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
@@ -27,7 +28,8 @@ __all__ = [
     "problems_table", "causes_table", "why_tables", "assessment_categories", "assessment_items",
     "assessment_details", "flagged_items", "actions_by_owner", "gaps_table", "carried_over",
     "strategy_warnings", "objectives_table", "perspectives_table", "statements", "headline_figures",
-    "top_gaps", "top_actions", "warnings_list", "html_list",
+    "top_gaps", "top_actions", "warnings_list", "html_list", "kpi_status_note", "unit_cell", "status_label",
+    "band_legend",
 ]
 
 _STATUS_HEX = {"good": "#2E7D32", "ok": "#E0A100", "bad": "#C62828", "none": "#9AA0A6"}
@@ -155,7 +157,21 @@ def chip(score: Any, band: Any = None, text: str | None = None) -> Markup:
         band = _band(score)
     colour = _status_colours().get(str(band), _status_colours()["none"])
     shown = text if text is not None else fmt_score(score)
-    return Markup(f'<span class="wb-chip wb-chip-{escape(band)}" style="background:{escape(colour)}">{escape(shown)}</span>')
+    title = ""
+    if str(band) in ("good", "ok", "bad"):
+        from workbench.display import language
+
+        with_label = _status_title(str(band), language())
+        title = f' title="{escape(with_label)}"' if with_label else ""
+    return Markup(f'<span class="wb-chip wb-chip-{escape(band)}" style="background:{escape(colour)}"{title}>'
+                  f'{escape(shown)}</span>')
+
+
+def _status_title(band: str, lang: str) -> str:
+    try:
+        return t(f"charts.status.{band}", lang)
+    except KeyError:
+        return ""
 
 
 def _band(score: Any) -> str:
@@ -188,6 +204,25 @@ def html_list(items: Iterable[Any], css: str = "wb-list") -> str | None:
     return f'<ul class="{css}">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
+_LONG_TOKEN = re.compile(r"[!-~]{15,}")  # a run of printable ASCII without a space
+
+
+def _soft_token(m: "re.Match[str]") -> str:
+    token = m.group(0)
+    if "/" in token:  # "(Excellent/Good/Fair/Poor)": may wrap after a slash, never inside a word
+        return token.replace("/", "/<wbr>")
+    if len(token) > 24 and "-" not in token:  # a URL-like token with no break opportunity: last resort
+        return f'<span class="wb-long">{token}</span>'
+    return token
+
+
+def soft_text(v: Any) -> str:
+    """Escaped text for a table cell, with break opportunities after the slashes of long tokens (English words
+    never break inside; a table column is never forced wider than the page by one long token)."""
+    text = str(escape(v))
+    return _LONG_TOKEN.sub(_soft_token, text) if len(text) >= 15 else text
+
+
 def _cell(v: Any) -> str:
     if isinstance(v, Markup):
         return str(v)
@@ -196,13 +231,13 @@ def _cell(v: Any) -> str:
         if not vals:
             return "—"
         if len(vals) == 1:
-            return str(escape(vals[0]))
-        return "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in vals) + "</ul>"
+            return soft_text(vals[0])
+        return "<ul>" + "".join(f"<li>{soft_text(x)}</li>" for x in vals) + "</ul>"
     if _missing(v):
         return "—"
     if isinstance(v, float):
         return fmt_num(v)
-    return str(escape(v))
+    return soft_text(v)
 
 
 def html_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, caption: str | None = None,
@@ -326,10 +361,10 @@ def kpi_definitions(a: Any) -> str | None:
     if k is None:
         return None
     k = _tree_order(k, "kpi_id", "parent_kpi_id")
-    rows = [[r.get("kpi_id"), _indent(r.get("kpi"), r.get("depth")), r.get("formula"), r.get("unit"),
+    rows = [[r.get("kpi_id"), _indent(r.get("kpi"), r.get("depth")), r.get("formula"), unit_cell(r.get("unit")),
              r.get("data_source"), label("frequency", r.get("frequency"), lang), _owner(r.get("owner_unit"), r.get("owner"))]
             for r in k.to_dict("records")]
-    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.formula"), "small"), (T("col.unit"), "small"),
+    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.formula"), "small"), (T("col.unit"), "small unit"),
             (T("col.data_source"), "small"), (T("col.frequency"), "small"), (T("col.owner"), "small")]
     return html_table(cols, rows, caption=T("kpi.sheet.definitions"),
                       col_widths=["8%", "20%", "24%", "8%", "16%", "8%", "16%"])
@@ -368,6 +403,7 @@ def kpi_scores(a: Any) -> str | None:
     if k is None:
         return None
     k = _tree_order(k, "kpi_id", "parent_kpi_id")
+    policy = str(getattr(getattr(getattr(a, "client", a), "profile", None), "missing_actuals", "exclude") or "exclude")
     rows, classes = [], []
     for r in k.to_dict("records"):
         status = r.get("status")
@@ -378,21 +414,43 @@ def kpi_scores(a: Any) -> str | None:
             actual_s = actual
         else:
             actual_s = fmt_num(actual)
-        if status == "excluded":
-            note = tag(label("kpi_status", status, lang), "warn")
-        elif status == "rolled_up":
-            note = tag(label("kpi_status", status, lang))
-        else:
-            note = ""
+        note = kpi_status_note(status, actual, policy, lang)
         rows.append([r.get("kpi_id"), _indent(r.get("kpi"), r.get("depth")), _owner(r.get("owner_unit"), r.get("owner")),
-                     r.get("unit"), fmt_num(r.get("target")), actual_s, chip(r.get("score"), r.get("band")),
+                     unit_cell(r.get("unit")), fmt_num(r.get("target")), actual_s, chip(r.get("score"), r.get("band")),
                      bar(r.get("progress")), note])
         classes.append("wb-flag" if r.get("band") == "bad" else "")
-    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.owner"), "small"), (T("col.unit"), "small"),
+    cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.owner"), "small"), (T("col.unit"), "small unit"),
             (T("col.target"), "num"), (T("col.actual"), "num"), (T("col.score"), "ctr"), (T("col.progress"), "nowrap"),
             (T("col.note"), "small")]
-    return html_table(cols, rows, row_classes=classes,
-                      col_widths=["6%", "21%", "17%", "7%", "10%", "10%", "9%", "12%", "8%"])
+    widths = ["6%", "20%", "16%", "9%", "9%", "9%", "9%", "12%", "10%"]
+    if not any(row[-1] for row in rows):  # no KPI needs a note: give the room to the names
+        cols, widths = cols[:-1], ["6%", "25%", "19%", "9%", "10%", "10%", "9%", "12%"]
+        rows = [row[:-1] for row in rows]
+    return html_table(cols, rows, row_classes=classes, col_widths=widths)
+
+
+def kpi_status_note(status: Any, actual: Any, policy: str, lang: str) -> Markup | str:
+    """The Note cell of a KPI: why it has no score of its own, or why it scores 0.
+
+    ``excluded`` (policy ``exclude``): left out, the owner's weights renormalised; a ``scored`` KPI without an
+    actual (policy ``zero``): scored 0; ``rolled_up``: scored from its children."""
+    if status == "excluded":
+        return tag(label("kpi_status", status, lang), "warn wb-tag-wrap")
+    if status == "rolled_up":
+        return tag(label("kpi_status", status, lang), "wrap")
+    if status == "scored" and _missing(actual) and policy == "zero":
+        return tag(t("report.kpi.no_actual_zero", lang), "bad wb-tag-wrap")
+    return ""
+
+
+def unit_cell(unit: Any) -> Markup | str:
+    """A unit for a table cell: short units ("$ thousand", "minutes", "yes/no") never wrap."""
+    if _missing(unit) or str(unit).strip() == "":
+        return "—"
+    text = str(unit).strip()
+    if len(text) <= 14:
+        return Markup(f'<span class="nowrap">{escape(text)}</span>')
+    return text
 
 
 def kpi_notes(a: Any) -> list[str]:
@@ -518,9 +576,9 @@ def problems_table(a: Any) -> str | None:
     if df is None:
         return None
     rows = [[r.get("problem_id"), r.get("problem"), r.get("metric"), fmt_num(r.get("current")), fmt_num(r.get("target")),
-             r.get("unit")] for r in _records(df, "problem_id")]
+             unit_cell(r.get("unit"))] for r in _records(df, "problem_id")]
     cols = [(T("col.id"), "id"), (T("col.problem"), ""), (T("col.metric"), ""), (T("col.current"), "num"),
-            (T("col.target"), "num"), (T("col.unit"), "nowrap")]
+            (T("col.target"), "num"), (T("col.unit"), "small unit")]
     return html_table(cols, rows)
 
 
@@ -642,7 +700,8 @@ def assessment_items(a: Any) -> str | None:
     cols = [(T("col.item"), "id"), (T("col.item_name"), ""), (T("col.points"), "num"), (T("col.assessors"), "num"),
             (T("col.consensus"), "num"), (T("col.score"), "num"), (T("col.band"), "nowrap"), (T("col.lens"), "small"),
             (T("col.spread"), "")]
-    return html_table(cols, rows, row_classes=classes)
+    return html_table(cols, rows, row_classes=classes,
+                      col_widths=["7%", "25%", "7%", "8%", "10%", "7%", "9%", "15%", "12%"])
 
 
 def assessment_details(a: Any) -> str | None:
@@ -799,27 +858,46 @@ def headline_figures(a: Any) -> list[dict[str, Any]]:
     return cards
 
 
-def top_gaps(a: Any, limit: int = 5) -> list[str]:
-    """The most important gaps as sentences: lowest-scoring assessment items, failing KPIs, open root causes."""
+def top_gaps(a: Any, max_gaps: int = 5, max_items: int = 3) -> list[str]:
+    """The key gaps of the executive summary, as sentences, consistent with the gap lists (``gaps_table``).
+
+    First the gap lists (``analysis.gaps``): root causes without an action, KPIs below 60 without an action,
+    overdue actions (at most ``max_gaps``; the rest counted in one "and N more" sentence). Then the largest
+    self-assessment shortfalls (points lost), up to ``max_items``. Never empty while a gap list is not."""
     lang, T = lang_of(a), _T(lang_of(a))
-    out: list[str] = []
+    gaps = getattr(a, "gaps", None) or {}
+    causes = _names(a, "causes", "cause_id", "cause")
+    actions_df = _actions(a)
+    actions = {} if actions_df is None else {str(r.get("action_id")): r for r in _records(actions_df, "action_id")}
+    k = _kpi_frame(a)
+    kpis = {} if k is None else {str(r["kpi_id"]): r for r in k.to_dict("records")}
+
+    def name(text: Any) -> str:
+        return "" if _missing(text) else str(text)
+
+    listed: list[str] = []
+    for cid in gaps.get("root_causes_without_action") or []:
+        listed.append(T("summary.gap.root", cause=f"{cid} {causes.get(str(cid), '')}".strip()))
+    for kid in gaps.get("kpis_below_60_without_action") or []:
+        r = kpis.get(str(kid), {})
+        listed.append(T("summary.gap.kpi", kpi=f"{kid} {name(r.get('kpi'))}".strip(), score=fmt_score(r.get("score"))))
+    for aid in gaps.get("overdue_actions") or []:
+        r = actions.get(str(aid), {})
+        listed.append(T("summary.gap.overdue", action=f"{aid} {name(r.get('action'))}".strip(),
+                        due=fmt_date(r.get("due"), lang), owner=_owner(r.get("owner_unit"), r.get("owner"))))
+    out = listed[:max_gaps]
+    if len(listed) > max_gaps:
+        out.append(T("summary.gap.more", n=len(listed) - max_gaps))
     res = _assessment(a)
-    if res is not None:
-        items = res.items[res.items["scored"]].copy()
+    if res is not None and max_items > 0:
+        items = res.items[res.items["scored"].astype(bool)].copy()
         if len(items):
             items["lost"] = items["points"] - items["score"]
-            for iid, r in items.sort_values("lost", ascending=False).head(3).iterrows():
+            items = items[items["lost"] > 0]
+            for iid, r in items.sort_values("lost", ascending=False, kind="stable").head(max_items).iterrows():
                 out.append(T("summary.gap.item", item=iid, name=r[f"name_{lang}"], score=fmt_num(r["score"], 1),
                              points=fmt_num(r["points"], 0)))
-    k = _kpi_frame(a)
-    if k is not None and "score" in k.columns:
-        low = k[k["score"].notna() & (k["score"] < 60)].sort_values("score")
-        for r in low.head(3).to_dict("records"):
-            out.append(T("summary.gap.kpi", kpi=f"{r['kpi_id']} {r.get('kpi', '')}", score=fmt_score(r["score"])))
-    causes = _names(a, "causes", "cause_id", "cause")
-    for cid in ((getattr(a, "gaps", None) or {}).get("root_causes_without_action") or [])[:2]:
-        out.append(T("summary.gap.root", cause=f"{cid} {causes.get(str(cid), '')}".strip()))
-    return out[:limit]
+    return out
 
 
 def top_actions(a: Any, limit: int = 6) -> str | None:
@@ -867,10 +945,22 @@ def assessment_frames(a: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
     return (None, None) if res is None else (res.items, res.categories)
 
 
+def status_label(band: str, lang: str) -> str:
+    """The status label of a band, the same words as the charts' legends (``charts.status.<band>``)."""
+    return t(f"charts.status.{band}", lang)
+
+
+def band_legend(a: Any) -> str:
+    """The colour key sentence, built from the charts' status labels so report and charts always agree."""
+    lang = lang_of(a)
+    return t("report.method.bands", lang, good=status_label("good", lang), ok=status_label("ok", lang),
+             bad=status_label("bad", lang))
+
+
 def method_notes(a: Any) -> list[str]:
     """How the numbers were computed (appendix), in the client's language."""
     T = _T(lang_of(a))
     prof = getattr(getattr(a, "client", a), "profile", None)
     policy = getattr(prof, "missing_actuals", "exclude") or "exclude"
-    return [T("method.scale"), T("method.bands"), T("method.contract"), T(f"method.missing.{policy}"), T("method.veto"),
+    return [T("method.scale"), band_legend(a), T("method.contract"), T(f"method.missing.{policy}"), T("method.veto"),
             T("method.objective"), T("method.assessment"), T("method.priority")]

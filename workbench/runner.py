@@ -1,5 +1,10 @@
 """One client end to end: validate -> execute the notebooks (papermill) -> results.json -> report.html.
 
+results.json has one writer, ``workbench.notebook.save_results`` (``workbench.results.write_results``, atomic):
+the deliverable notebooks call it with their ``output_folder`` parameter (here the build folder), so the plain
+``papermill notebooks/00_summary.ipynb out.ipynb -p client_folder ... -p output_folder ...`` produces the same
+file; the runner calls the same function only when its notebooks did not write it.
+
 ``run_command(folder, out)`` is ``workbench run``. ``run_client(folder, out, ...)`` is the reusable per-client
 pipeline (the batch calls it in warm forked workers); ``warm_up()`` imports and initialises everything
 heavy once, in the parent, so that forked workers start hot.
@@ -253,11 +258,11 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
             executed.append(nb)
             t = mark(f"nb:{path.stem}", t)
 
-        # 4. results.json
-        from workbench.results import write_results
-
+        # 4. results.json: written by the notebooks themselves (``notebook.save_results(a, output_folder)``, the
+        #    one writer); only a notebook set that does not write it (a custom one) gets it from the same function.
         try:
-            write_results(analysis, build / "results.json")
+            if not (build / nbhelp.RESULTS_NAME).is_file():
+                nbhelp.save_results(analysis, build)
         except Exception as exc:  # noqa: BLE001
             return result("failed", _exception_text("results", exc), "results")
         t = mark("results", t)

@@ -133,9 +133,21 @@ def resolve_categories(spec: object) -> tuple[list[Category], str | None]:
 def validate_profile(data: object, folder_name: str | None, report: ValidationReport,
                      lines: dict[str, int] | None = None) -> Profile | None:
     """client.yaml → Profile with defaults; every problem goes to ``report`` (file client.yaml, column = key,
-    row = the key's line when ``lines`` is given)."""
+    row = the key's line when ``lines`` is given). None when client.yaml has any error."""
+    profile, ok = _profile(data, folder_name, report, lines)
+    return profile if ok else None
+
+
+def _profile(data: object, folder_name: str | None, report: ValidationReport,
+             lines: dict[str, int] | None = None) -> tuple[Profile | None, bool]:
+    """(profile, ok). The profile keeps every valid key even when another key is bad, so one mistake in
+    client.yaml (``language: fr``, a missing period) does not make the tables' checks fall back to the
+    defaults (e.g. report every custom grade as unknown). Where a key is bad the profile holds what the
+    table checks should not trust: ``period`` "", ``fishbone_categories`` [] (categories not checked),
+    ``framework`` the unknown edition (item ids not checked), a grade with bad points as NaN (the grade
+    name still counts). Such a profile (ok False) is for validation only, never for a Client."""
     if not isinstance(data, dict):
-        return None
+        return None, False
     n_before = len(report.errors)
     lines = lines or {}
 
@@ -205,13 +217,23 @@ def validate_profile(data: object, folder_name: str | None, report: ValidationRe
         if not isinstance(grades_raw, dict) or not grades_raw:
             err("grades", "expected a map grade → points, e.g. {A: 100, B: 85, C: 70, D: 60, E: 0}", grades_raw)
         else:
+            # Grade names are kept as written ("Good" stays "Good": that is what the deliverable shows);
+            # actuals match them regardless of case, so two names differing only in case are ambiguous.
             grades = {}
+            folded: dict[str, str] = {}
             for g, pts in grades_raw.items():
-                gk = (_text(g) or "").upper()
+                gk = _text(g) or ""
                 if not gk:
                     err("grades", "a grade name is empty", g)
-                elif isinstance(pts, bool) or not isinstance(pts, (int, float)) or not math.isfinite(pts):
+                    continue
+                if gk.casefold() in folded:
+                    err("grades", f"grade {gk} is listed twice (also as {folded[gk.casefold()]}); grades are "
+                        "matched regardless of case", gk)
+                    continue
+                folded[gk.casefold()] = gk
+                if isinstance(pts, bool) or not isinstance(pts, (int, float)) or not math.isfinite(pts):
                     err("grades", f"grade {gk}: expected a number of points", pts)
+                    grades[gk] = math.nan  # the name is still a grade for the actuals' checks
                 else:
                     grades[gk] = float(pts)
 
@@ -220,13 +242,20 @@ def validate_profile(data: object, folder_name: str | None, report: ValidationRe
         report.add("warning", f"unknown key {k!r} (kept, but not part of the contract; a typo?)",
                    file=CLIENT_YAML, row=lines.get(str(k)), column=str(k))
 
-    if len(report.errors) > n_before:
-        return None
-    assert cid_text is not None and name is not None and period is not None
-    return Profile(id=cid_text, name=name, period=period, industry=opt_text("industry"), language=language,
-                   framework=framework, fishbone_categories=categories, mission=opt_text("mission"),
-                   vision=opt_text("vision"), values=values, consultant=opt_text("consultant"),
-                   missing_actuals=missing, grades=grades, extra=extra)
+    texts = {k: opt_text(k) for k in ("industry", "mission", "vision", "consultant")}
+    ok = len(report.errors) == n_before
+    if language not in contract.LANGUAGES:
+        language = "zh"
+    if missing not in ("exclude", "zero"):
+        missing = "exclude"
+    if period is not None and "period" in {i.column for i in report.errors[n_before:]}:
+        period = None
+    profile = Profile(id=cid_text or folder_name or "", name=name or "", period=period or "",
+                      industry=texts["industry"], language=language, framework=framework,
+                      fishbone_categories=categories, mission=texts["mission"], vision=texts["vision"],
+                      values=values, consultant=texts["consultant"], missing_actuals=missing, grades=grades,
+                      extra=extra)
+    return profile, ok
 
 
 def _norm_period(p: str) -> str:
@@ -497,14 +526,11 @@ class _Checker:
             else:
                 first[key] = r
 
-    def refs(self, table: str, df: pd.DataFrame, column: str, targets: set[str] | None, target: str) -> None:
+    def refs(self, table: str, df: pd.DataFrame, column: str, targets: set[str], target: str) -> None:
+        """Every id in ``column`` must be in ``targets`` (the ids of a table that was supplied and read)."""
         for r, v in zip(df[ROW].tolist(), df[column].tolist()):
-            ids = v if isinstance(v, list) else ([] if v is None else [v])
-            for one in ids:
-                if targets is None:
-                    self.error(table, f"{one!r} not found: no {target.split('.')[0]} table supplied", row=r,
-                               column=column, value=one)
-                elif one not in targets:
+            for one in _ref_ids(v):
+                if one not in targets:
                     self.error(table, f"{one!r} not found in {target}", row=r, column=column, value=one)
 
     def tree(self, table: str, df: pd.DataFrame, id_col: str, parent_col: str) -> None:
@@ -556,19 +582,40 @@ def _cell(v: object) -> object:
     return v
 
 
+def _ref_ids(v: object) -> list[object]:
+    return v if isinstance(v, list) else ([] if v is None else [v])
+
+
+def _has_refs(df: pd.DataFrame, column: str) -> bool:
+    return any(_ref_ids(v) for v in df[column].tolist())
+
+
 def validate_tables(profile: Profile | None, raw_tables: dict[str, pd.DataFrame | None],
-                    report: ValidationReport, files: dict[str, str] | None = None) -> dict[str, pd.DataFrame | None]:
-    """Check and type every table, then every cross-table rule. ``files`` maps table → file name for locations."""
+                    report: ValidationReport, files: dict[str, str] | None = None,
+                    failed: Iterable[str] = ()) -> dict[str, pd.DataFrame | None]:
+    """Check and type every table, then every cross-table rule. ``files`` maps table → file name for locations;
+    ``failed`` names tables that were supplied but could not be read (their error is already reported).
+
+    A table with a header but no data rows is absent (None), exactly like a missing sheet or file, except
+    ``kpis``: present-but-empty stays an (empty) table with a warning, so a brand-new client validates."""
     ck = _Checker(report, files or {}, profile)
     tables: dict[str, pd.DataFrame | None] = {}
+    broken: dict[str, str] = {name: f"the {name} table could not be read" for name in failed}
     for name, spec in contract.TABLES.items():
         raw = raw_tables.get(name)
+        if raw is not None and len(raw) == 0 and not spec.required_table:
+            raw = None  # only a header (e.g. a blank sheet of the `workbench new` workbook): no data supplied
         if raw is None:
             tables[name] = None
-            if spec.required_table:
+            if spec.required_table and name not in broken:
                 report.add("error", f"the {name} table is required: add a sheet named {name!r} to intake.xlsx "
                            f"(or a {name}.csv file)", file=(files or {}).get(name, "intake.xlsx"), sheet=name)
+                broken[name] = f"the {name} table is missing"
             continue
+        missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
+        if missing:
+            broken[name] = (f"required column {missing[0]!r} of the {name} table is missing" if len(missing) == 1
+                            else f"required columns {', '.join(map(repr, missing))} of the {name} table are missing")
         df = ck.convert(spec, raw)
         tables[name] = df
         if spec.required_table and df.empty:
@@ -576,7 +623,7 @@ def validate_tables(profile: Profile | None, raw_tables: dict[str, pd.DataFrame 
             # client (blank workbook from `workbench new`) validates; an absent table is an error.
             ck.warning(name, f"the {name} table has no rows yet", row=2)
         ck.unique(spec, df)
-    _cross_table(ck, profile, tables)
+    _cross_table(ck, profile, tables, broken)
     return tables
 
 
@@ -586,50 +633,136 @@ def _ids(df: pd.DataFrame | None, col: str) -> set[str] | None:
     return {v for v in df[col].tolist() if v is not None}
 
 
-def _cross_table(ck: _Checker, profile: Profile | None, t: dict[str, pd.DataFrame | None]) -> None:
+class _Refs:
+    """Reference checks that know whether the referenced table was supplied, read, or neither.
+
+    - supplied and read: an id that does not resolve is an error on its cell;
+    - not supplied (optional table absent or empty): one warning per referencing column, the references
+      are ignored (intake.md: an absent table means "no data supplied", not a failure);
+    - supplied but unreadable (or a required table/column missing): not checked, and said once per table,
+      since every reference would only echo the one error already reported."""
+
+    def __init__(self, ck: _Checker, tables: dict[str, pd.DataFrame | None], broken: dict[str, str]):
+        self.ck, self.tables, self.broken = ck, tables, broken
+        self.unchecked: dict[str, list[str]] = defaultdict(list)  # broken target -> "table.column" not checked
+
+    def check(self, table: str, column: str, target: str, target_col: str) -> None:
+        df = self.tables[table]
+        assert df is not None
+        if not _has_refs(df, column):
+            return
+        if target in self.broken:
+            self.unchecked[target].append(f"{table}.{column}")
+        elif self.tables[target] is None:
+            self.ck.warning(table, f"{table}.{column} refers to {target}, but no {target} table was supplied: "
+                            "the references are ignored", row=1, column=column)
+        else:
+            self.ck.refs(table, df, column, _ids(self.tables[target], target_col) or set(), f"{target}.{target_col}")
+
+    def skipped(self, what: str, target: str) -> None:
+        self.unchecked[target].append(what)
+
+    def report(self) -> None:
+        for target, cols in self.unchecked.items():
+            text = f"({', '.join(cols)}): {self.broken[target]}"
+            if target in contract.TABLES:
+                self.ck.warning(target, f"references to {target} not checked {text}")
+            else:  # "framework": the assessment items of an unknown framework
+                self.ck.report.add("warning", f"references to the framework's assessment items not checked {text}",
+                                   file=CLIENT_YAML, column="framework")
+
+
+def _cross_table(ck: _Checker, profile: Profile | None, t: dict[str, pd.DataFrame | None],
+                 broken: dict[str, str] | None = None) -> None:
+    broken = dict(broken or {})
     problems, causes, whys = t["problems"], t["causes"], t["whys"]
     objectives, links, kpis = t["objectives"], t["links"], t["kpis"]
     actuals, assessment, actions = t["actuals"], t["assessment"], t["actions"]
-    problem_ids, cause_ids = _ids(problems, "problem_id"), _ids(causes, "cause_id")
-    objective_ids, kpi_ids = _ids(objectives, "objective_id"), _ids(kpis, "kpi_id")
-    framework = profile.framework if profile else "gbt19580-2012"
-    item_ids = set(framework_item_ids(framework) or ())
+    framework = profile.framework if profile else None
+    framework_items = framework_item_ids(framework) if framework else None
+    if framework_items is None:
+        # client.yaml unreadable or its framework unknown (already an error there): the item ids are unknown
+        broken["framework"] = ("client.yaml could not be read" if profile is None
+                               else f"the framework {framework!r} in client.yaml is unknown")
+    item_ids = set(framework_items or ())
+    refs = _Refs(ck, t, broken)
 
     if causes is not None:
-        ck.refs("causes", causes, "problem_id", problem_ids, "problems.problem_id")
-        ck.refs("causes", causes, "parent_cause_id", cause_ids, "causes.cause_id")
+        refs.check("causes", "problem_id", "problems", "problem_id")
+        refs.check("causes", "parent_cause_id", "causes", "cause_id")
         ck.tree("causes", causes, "cause_id", "parent_cause_id")
         if profile is not None:
             _check_categories(ck, profile, causes)
     if whys is not None:
-        ck.refs("whys", whys, "problem_id", problem_ids, "problems.problem_id")
-        ck.refs("whys", whys, "cause_id", cause_ids, "causes.cause_id")
+        refs.check("whys", "problem_id", "problems", "problem_id")
+        refs.check("whys", "cause_id", "causes", "cause_id")
         _check_whys(ck, whys)
     if links is not None:
-        ck.refs("links", links, "from_objective", objective_ids, "objectives.objective_id")
-        ck.refs("links", links, "to_objective", objective_ids, "objectives.objective_id")
+        refs.check("links", "from_objective", "objectives", "objective_id")
+        refs.check("links", "to_objective", "objectives", "objective_id")
         _check_links(ck, links, objectives)
     if kpis is not None:
-        ck.refs("kpis", kpis, "parent_kpi_id", kpi_ids, "kpis.kpi_id")
-        ck.refs("kpis", kpis, "objective_id", objective_ids, "objectives.objective_id")
+        refs.check("kpis", "parent_kpi_id", "kpis", "kpi_id")
+        refs.check("kpis", "objective_id", "objectives", "objective_id")
         ck.tree("kpis", kpis, "kpi_id", "parent_kpi_id")
         _check_method_needs(ck, kpis)
         _check_weights(ck, kpis)
     if objectives is not None:
         _check_strategy_map(ck, objectives, links, kpis)
     if actuals is not None:
-        ck.refs("actuals", actuals, "kpi_id", kpi_ids, "kpis.kpi_id")
-        _check_actuals(ck, profile, actuals, kpis)
-    if assessment is not None:
-        ck.refs("assessment", assessment, "item_id", item_ids, f"the items of framework {framework}")
+        refs.check("actuals", "kpi_id", "kpis", "kpi_id")
+        _check_actuals(ck, profile, actuals, kpis if "kpis" not in broken else None)
+    if assessment is not None and _has_refs(assessment, "item_id"):
+        if "framework" in broken:
+            refs.skipped("assessment.item_id", "framework")
+        else:
+            ck.refs("assessment", assessment, "item_id", item_ids, f"the items of framework {framework}")
     if actions is not None:
-        anything = (cause_ids or set()) | (kpi_ids or set()) | (objective_ids or set()) | item_ids
-        anything |= _ids(assessment, "item_id") or set()
-        ck.refs("actions", actions, "addresses", anything,
-                "causes, KPIs, objectives or assessment items")
+        _check_action_dates(ck, actions)
+        _check_addresses(ck, refs, t, item_ids)
+    refs.report()
+
+
+_ADDRESSABLE = (("causes", "cause_id"), ("kpis", "kpi_id"), ("objectives", "objective_id"))
+
+
+def _check_addresses(ck: _Checker, refs: _Refs, t: dict[str, pd.DataFrame | None], item_ids: set[str]) -> None:
+    """``actions.addresses`` names causes, KPIs, objectives or assessment items: checked only when every table
+    it could point into was read; ids that could be in a table not supplied make one warning, not errors."""
+    actions = t["actions"]
+    assert actions is not None
+    if not _has_refs(actions, "addresses"):
+        return
+    unread = [n for n, _ in _ADDRESSABLE if n in refs.broken] + (["framework"] if "framework" in refs.broken else [])
+    if unread:
+        for n in unread:
+            refs.skipped("actions.addresses", n)
+        return
+    known = set(item_ids) | (_ids(t["assessment"], "item_id") or set())
+    for n, col in _ADDRESSABLE:
+        known |= _ids(t[n], col) or set()
+    absent = [n for n, _ in _ADDRESSABLE if t[n] is None]
+    if not absent:
+        ck.refs("actions", actions, "addresses", known, "causes, KPIs, objectives or assessment items")
+        return
+    unknown = sorted({str(one) for v in actions["addresses"].tolist() for one in _ref_ids(v) if one not in known})
+    if unknown:
+        ck.warning("actions", f"actions.addresses names {', '.join(unknown)}, which may refer to "
+                   f"{' or '.join(absent)}, but no {' or '.join(absent)} table was supplied: these references "
+                   "are ignored", row=1, column="addresses")
+
+
+def _check_action_dates(ck: _Checker, actions: pd.DataFrame) -> None:
+    for r, a, start, due in zip(actions[ROW].tolist(), actions["action_id"].tolist(), actions["start"].tolist(),
+                                actions["due"].tolist()):
+        if pd.notna(start) and pd.notna(due) and start > due:
+            ck.error("actions", f"action {a}: start {start.date().isoformat()} is after due "
+                     f"{due.date().isoformat()}", row=r, column="start", value=start.date().isoformat())
 
 
 def _check_categories(ck: _Checker, profile: Profile, causes: pd.DataFrame) -> None:
+    if not profile.fishbone_categories:
+        return  # fishbone_categories in client.yaml is bad (reported there): nothing to check against
     lookup: dict[str, str] = {}
     for c in profile.fishbone_categories:
         for label in (c.key, c.en, c.zh):
@@ -788,7 +921,9 @@ def _check_weights(ck: _Checker, kpis: pd.DataFrame) -> None:
 
 def _check_actuals(ck: _Checker, profile: Profile | None, actuals: pd.DataFrame, kpis: pd.DataFrame | None) -> None:
     methods = dict(zip(kpis["kpi_id"].tolist(), kpis["method"].tolist())) if kpis is not None else {}
-    grades = profile.grades if profile else dict(contract.DEFAULT_GRADES)
+    grades = profile.grades if profile else None  # None: client.yaml unreadable, its grades unknown
+    # Grades match regardless of case and become the key as the client wrote it ("good" → "Good").
+    grade_of = {str(g).casefold(): g for g in grades} if grades is not None else {}
     periods: list[object] = []
     for r, p in zip(actuals[ROW].tolist(), actuals["period"].tolist()):
         raw = p
@@ -809,11 +944,12 @@ def _check_actuals(ck: _Checker, profile: Profile | None, actuals: pd.DataFrame,
             out.append(None if v is None else v)
             continue
         if m == "qualitative":
-            g = (_text(v) or "").upper()
-            if g not in grades:
+            text = _text(v) or ""
+            g = grade_of.get(text.casefold())
+            if g is None and grades is not None:
                 ck.error("actuals", f"KPI {k} is qualitative: expected a grade, one of {', '.join(grades)}", row=r,
                          column="actual", value=v)
-            out.append(g)
+            out.append(text if g is None else g)
         elif m == "binary":
             b = parse_yesno(v)
             if b is None:
@@ -828,7 +964,7 @@ def _check_actuals(ck: _Checker, profile: Profile | None, actuals: pd.DataFrame,
                          column="actual", value=v)
             out.append(f)
     actuals["actual"] = pd.Series(out, dtype=object, index=actuals.index)
-    if profile is not None and len(actuals) and profile.period not in set(periods):
+    if profile is not None and profile.period and len(actuals) and profile.period not in set(periods):
         ck.warning("actuals", f"no actuals for the period being scored ({profile.period}); every KPI will be "
                    "reported without a score")
 
@@ -852,7 +988,7 @@ def validate_raw(raw: RawIntake) -> tuple[Client | None, ValidationReport]:
     report = ValidationReport(raw.folder, list(raw.issues))
     if not raw.folder.is_dir():
         return None, report
-    profile = validate_profile(raw.profile, raw.folder.resolve().name, report, raw.profile_lines)
+    profile, profile_ok = _profile(raw.profile, raw.folder.resolve().name, report, raw.profile_lines)
     if raw.blocked:
         return None, report  # unreadable workbook or both formats present: nothing to say about tables
     _fold_period_dates(raw.tables)
@@ -860,8 +996,8 @@ def validate_raw(raw: RawIntake) -> tuple[Client | None, ValidationReport]:
     default_file = "intake.xlsx" if raw.source != "csv" else None
     for name in contract.TABLE_ORDER:
         files.setdefault(name, default_file or f"{name}.csv")
-    tables = validate_tables(profile, raw.tables, report, files)
-    if not report.ok or profile is None:
+    tables = validate_tables(profile, raw.tables, report, files, failed=raw.failed)
+    if not report.ok or profile is None or not profile_ok:
         return None, report
     client = Client(folder=raw.folder, profile=profile, tables=tables, source=raw.source or "xlsx",
                     warnings=report.warnings)

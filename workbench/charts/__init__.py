@@ -14,11 +14,11 @@ from workbench.charts.plan import gantt, gantt_for
 from workbench.charts.render import to_png
 from workbench.charts.strategy_map import strategy_map, strategy_map_for
 from workbench.charts.style import ACTION_COLOURS, STATUS_COLOURS, STATUS_FILLS, apply_style
-from workbench.charts.trends import contract_trends, contract_trends_for, kpi_trends, kpi_trends_for
+from workbench.charts.trends import contract_trends, contract_trends_for, kpi_trend_pages, kpi_trends, kpi_trends_for
 
 __all__ = [
     "ACTION_COLOURS", "CJKFontMissing", "STATUS_COLOURS", "STATUS_FILLS", "apply_style", "assessment_heatmap",
     "assessment_heatmap_for", "assessment_radar", "assessment_radar_for", "contract_trends", "contract_trends_for",
     "fishbone", "fishbone_for", "gantt", "gantt_for", "impact_effort", "impact_effort_for", "kpi_tree", "kpi_trees_for",
-    "kpi_trends", "kpi_trends_for", "pareto", "pareto_for", "strategy_map", "strategy_map_for", "to_png",
+    "kpi_trend_pages", "kpi_trends", "kpi_trends_for", "pareto", "pareto_for", "strategy_map", "strategy_map_for", "to_png",
 ]

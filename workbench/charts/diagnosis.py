@@ -74,10 +74,16 @@ def pareto(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None
     ax2 = ax.twinx()
     ax2.plot(range(n), cum, color=style.NAVY, marker="o", ms=3.5, lw=1.6, zorder=3)
     ax2.axhline(80, color=style.STATUS_COLOURS["bad"], lw=1, ls=(0, (4, 3)))
-    ax2.text(n - 0.45, 81.5, "80%", ha="right", va="bottom", fontsize=style.FS_SMALL, color=style.STATUS_COLOURS["bad"])
     ax2.set_ylim(0, 105)
     ax2.set_yticks([0, 20, 40, 60, 80, 100])
     ax2.set_yticklabels([f"{v}%" for v in (0, 20, 40, 60, 80, 100)])
+    # the 80 % line is named by its own tick label on the right axis (outside the plot, clear of every bar label)
+    for tick in ax2.yaxis.get_major_ticks():
+        if abs(tick.get_loc() - 80) < 1e-9:
+            tick.label2.set_color(style.STATUS_COLOURS["bad"])
+            tick.label2.set_fontweight("bold")
+            tick.label2.set_gid("pareto-80")
+            tick.tick2line.set_color(style.STATUS_COLOURS["bad"])
     ax2.spines["right"].set_visible(True)
     ax2.spines["top"].set_visible(False)
     ax2.set_ylabel(t("charts.pareto.cumulative", lang), fontsize=style.FS_SMALL)

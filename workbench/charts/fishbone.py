@@ -472,7 +472,7 @@ def fishbone_for(analysis: object, problem_id: str) -> Figure:
             cur, tgt = p.iloc[0].get("current"), p.iloc[0].get("target")
             unit = _clean(p.iloc[0].get("unit")) or ""
             if metric and _num(cur) and _num(tgt):
-                text += f"\n({metric} {_fmt(cur)}{unit} → {_fmt(tgt)}{unit})"
+                text += f"\n({metric} {with_unit(cur, unit)} → {with_unit(tgt, unit)})"
     causes = getattr(analysis, "diagnosis", None)
     if causes is None:
         causes = client.tables.get("causes")
@@ -491,6 +491,18 @@ def _num(v: object) -> bool:
         return not math.isnan(float(v))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+def with_unit(v: object, unit: str) -> str:
+    """A number with its unit: a space before a unit written in letters ("48 minutes", "3.5 kWh"), none before
+    %, ‰, ° or a Chinese unit ("98.5%", "30分钟", "5天") — the SI / GB 3101 convention, in both languages."""
+    num = _fmt(v)
+    unit = (unit or "").strip()
+    if not unit:
+        return num
+    first = unit[0]
+    spaced = first.isascii() and first.isalpha()
+    return f"{num} {unit}" if spaced else f"{num}{unit}"
 
 
 def _fmt(v: object) -> str:

@@ -2,13 +2,13 @@
 
 Each node: KPI name, owner unit / owner, weight and score, filled by score status. Leaves take one row each,
 a parent sits level with the middle of its children (a tidy tree), elbow connectors join them. Columns are the
-tree depths, headed by the owner level found there. `kpi_trees_for` splits a large cascade into several figures
+owner levels present (company, division, department, position), each KPI under its own ``owner_level`` (see
+`_columns`). `kpi_trees_for` splits a large cascade into several figures
 by top-level KPI; a single subtree beyond `MAX_ROWS` leaves has its deepest level collapsed into a count.
 """
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,7 +17,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from workbench.charts import style
 from workbench.charts.text import LINESPACING, measure, shorten, wrap_to_points
-from workbench.contract import OWNER_LEVEL_LABELS
+from workbench.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS
 from workbench.i18n import t
 
 FS_NAME = 8.2
@@ -132,10 +132,12 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     seen: set[str] = set()
     for r in roots:
         visit(r, 0, seen)
-    n_cols = max((d for _, d in nodes), default=0) + 1
+    slot, groups, off_level = _columns(nodes, kp)
+    n_cols = sum(groups.values())
 
     box_w = BOX_W if n_cols <= 4 else max(92.0, (style.A4_WIDE * 72 - 40 - COL_GAP * (n_cols - 1)) / n_cols)
     texts: dict[str, tuple[str, str, str, float]] = {}
+    stacked: set[str] = set()
     for nid, d in nodes:
         if nid.startswith("+"):
             txt = t("charts.kpi_tree.collapsed", lang, n=collapsed[nid[1:]])
@@ -145,6 +147,9 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         r = kp.loc[nid]
         name = wrap_to_points(f"{r.get('kpi', nid)}", box_w - 2 * PAD, FS_NAME, "bold", max_lines=2)
         owner = " · ".join(str(x) for x in (r.get("owner_unit"), r.get("owner")) if not _nan(x) and str(x).strip())
+        if nid in off_level:  # drawn in its parent's level (a level above its parent's): name its own level
+            lv = str(r.get("owner_level")) if not _nan(r.get("owner_level")) else ""
+            owner = " · ".join(x for x in (OWNER_LEVEL_LABELS.get(lv, {}).get(lang, lv), owner) if x)
         owner = shorten(owner, int((box_w - 2 * PAD) / FS_META * 2)) if owner else ""
         status = str(r.get("status", "")) if not _nan(r.get("status")) else ""
         score_txt = f"{t('charts.score', lang)} {_fmt(r.get('score'))}"
@@ -154,6 +159,9 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
             score_txt = f"{t('charts.score', lang)} — ({t('charts.kpi_tree.excluded', lang)})"
         meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}"
         h = measure(name, FS_NAME, "bold")[1] + (FS_META * LINESPACING if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
+        if measure(meta, FS_META)[0] + measure(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
+            stacked.add(nid)  # a narrow box: the score goes on its own line below the weight
+            h += FS_META * LINESPACING
         texts[nid] = (name, owner, meta + "\x00" + score_txt, h)
 
     row_h = max((v[3] for v in texts.values()), default=30.0) + ROW_GAP
@@ -194,42 +202,40 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
             gid="title")
     top = height - title_h - header_h
 
-    def col_x(d: int) -> float:
-        return 12 + d * (box_w + COL_GAP)
+    col_of = {nid: sum(n for lv, n in groups.items() if lv < slot[nid][0]) + slot[nid][1] for nid, _ in nodes}
+
+    def col_x(c: int) -> float:
+        return 12 + c * (box_w + COL_GAP)
 
     def y_of(nid: str) -> float:
         return top - (pos[nid] + 0.5) * row_h
 
-    # column headers by the owner level most common at that depth
-    for d in range(n_cols):
-        levels = Counter(str(kp.at[n, "owner_level"]) for n, dd in nodes
-                         if dd == d and not n.startswith("+") and "owner_level" in kp.columns
-                         and not _nan(kp.at[n, "owner_level"]))
-        if not levels:
-            continue
-        lvl = levels.most_common(1)[0][0]
-        lab = OWNER_LEVEL_LABELS.get(lvl, {}).get(lang, lvl)
-        ax.add_patch(FancyBboxPatch((col_x(d), top + 4), box_w, header_h - 9, boxstyle="round,pad=0,rounding_size=3",
-                                    facecolor=style.NAVY_LIGHT, edgecolor="none"))
-        ax.text(col_x(d) + box_w / 2, top + 4 + (header_h - 9) / 2, lab, ha="center", va="center", fontsize=style.FS_SMALL,
+    # column headers: one per owner level present, spanning that level's columns
+    for lv, n_sub in groups.items():
+        first = sum(n for l2, n in groups.items() if l2 < lv)
+        key = OWNER_LEVELS[lv]
+        lab = OWNER_LEVEL_LABELS.get(key, {}).get(lang, key)
+        x0, x1 = col_x(first), col_x(first + n_sub - 1) + box_w
+        ax.add_patch(FancyBboxPatch((x0, top + 4), x1 - x0, header_h - 9, boxstyle="round,pad=0,rounding_size=3",
+                                    facecolor=style.NAVY_LIGHT, edgecolor="none", gid=f"level:{key}"))
+        ax.text((x0 + x1) / 2, top + 4 + (header_h - 9) / 2, lab, ha="center", va="center", fontsize=style.FS_SMALL,
                 fontweight="bold", color=style.NAVY, gid="level")
 
     # connectors
     for nid, ch in order_children.items():
-        d = next(dd for n, dd in nodes if n == nid)
-        x_par = col_x(d) + box_w
+        x_par = col_x(col_of[nid]) + box_w
         x_mid = x_par + COL_GAP / 2
         yp = y_of(nid)
         ys = [y_of(c) for c in ch]
         ax.add_line(Line2D([x_par, x_mid], [yp, yp], color="#8A97A8", lw=0.9, zorder=1))
         ax.add_line(Line2D([x_mid, x_mid], [min(ys + [yp]), max(ys + [yp])], color="#8A97A8", lw=0.9, zorder=1))
-        for yc in ys:
-            ax.add_line(Line2D([x_mid, x_mid + COL_GAP / 2], [yc, yc], color="#8A97A8", lw=0.9, zorder=1))
+        for c, yc in zip(ch, ys):  # a child a level or more further right: the line runs through the empty rows
+            ax.add_line(Line2D([x_mid, col_x(col_of[c])], [yc, yc], color="#8A97A8", lw=0.9, zorder=1))
 
     # boxes
     for nid, d in nodes:
         name, owner, meta, h = texts[nid]
-        x0 = col_x(d)
+        x0 = col_x(col_of[nid])
         yc = y_of(nid)
         y0 = yc - h / 2
         if nid.startswith("+"):
@@ -252,7 +258,8 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
             ax.text(x0 + PAD, yy, owner, ha="left", va="top", fontsize=FS_META, color=style.MUTED, zorder=4)
             yy -= FS_META * LINESPACING
         w_txt, s_txt = meta.split("\x00")
-        ax.text(x0 + PAD, y0 + PAD, w_txt, ha="left", va="bottom", fontsize=FS_META, color=style.MUTED, zorder=4)
+        y_w = y0 + PAD + (FS_META * LINESPACING if nid in stacked else 0)
+        ax.text(x0 + PAD, y_w, w_txt, ha="left", va="bottom", fontsize=FS_META, color=style.MUTED, zorder=4)
         ax.text(x0 + box_w - PAD, y0 + PAD, s_txt, ha="right", va="bottom", fontsize=FS_META + 0.4, fontweight="bold",
                 color=style.status_colour(band) if band != "none" else style.MUTED, zorder=4)
 
@@ -265,6 +272,51 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         ax.text(lx + 19, ly, label, ha="left", va="center", fontsize=style.FS_SMALL, gid="legend")
         lx += 19 + measure(label, style.FS_SMALL)[0] + 16
     return fig
+
+
+def _level_index(v: object) -> int | None:
+    key = None if _nan(v) else str(v).strip().lower()
+    return OWNER_LEVELS.index(key) if key in OWNER_LEVELS else None
+
+
+def _columns(nodes: list[tuple[str, int]], kp: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], dict[int, int], set[str]]:
+    """Column slot of every drawn node: ``(owner level index, sub-column)``.
+
+    A KPI sits under the header of its own ``owner_level`` (company, division, department, position), whatever its
+    depth in the cascade: a division KPI without a parent is in the division column, a child skipping a level
+    (company → department) has its connector run through the empty rows of the level between. A child at the same
+    level as its parent (or, in odd data, a level above it) goes one sub-column to the right of its parent, inside
+    the parent's level, so every connector still runs left to right; those (``off_level``, only the inverted ones)
+    name their level in the box. Returns (slot by node, {level index: number of sub-columns}, off_level ids).
+    """
+    slot: dict[str, tuple[int, int]] = {}
+    off_level: set[str] = set()
+    stack: list[tuple[str, int]] = []
+    has_level = "owner_level" in kp.columns
+    for nid, d in nodes:
+        while stack and stack[-1][1] >= d:
+            stack.pop()
+        parent = stack[-1][0] if stack else None
+        stack.append((nid, d))
+        if nid.startswith("+"):  # collapsed summary: the next level
+            pl, ps = slot[parent] if parent else (0, 0)
+            slot[nid] = (pl + 1, 0) if pl + 1 < len(OWNER_LEVELS) else (pl, ps + 1)
+            continue
+        lv = _level_index(kp.at[nid, "owner_level"]) if has_level else None
+        if parent is None:
+            slot[nid] = (lv if lv is not None else 0, 0)
+            continue
+        pl, ps = slot[parent]
+        if lv is not None and lv > pl:
+            slot[nid] = (lv, 0)
+        else:
+            slot[nid] = (pl, ps + 1)
+            if lv is not None and lv < pl:
+                off_level.add(nid)
+    groups: dict[int, int] = {}
+    for lv, sub in slot.values():
+        groups[lv] = max(groups.get(lv, 0), sub + 1)
+    return slot, dict(sorted(groups.items())), off_level
 
 
 def _count_rows(roots: list[str], kids: dict[str, list[str]], max_depth: int) -> int:

@@ -117,6 +117,8 @@ def rc() -> dict[str, object]:
         "savefig.facecolor": PAPER,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
+        # client text is drawn literally: a "$" (US$5, cause text "$\foo$") is never parsed as mathtext
+        "text.parse_math": False,
     }
 
 
@@ -131,10 +133,33 @@ def apply_style() -> None:
     _APPLIED.update({k: mpl.rcParams[k] for k in params})
 
 
+class ChartFigure(Figure):
+    """A Figure whose text is always drawn literally.
+
+    Client text may contain ``$`` (``US$5``, ``$\\foo$``); mathtext would render it in italics with CJK as empty
+    boxes, or raise ``ValueError: Unknown symbol``. ``text.parse_math`` is off in `rc`, and because a Text reads
+    that setting when it is created (tick labels may be created while drawing, after someone reset rcParams),
+    every draw also switches math parsing off on each Text and draws with ``text.parse_math`` off.
+    """
+
+    def draw(self, renderer):  # type: ignore[override]
+        literal_text(self)
+        with mpl.rc_context({"text.parse_math": False}):
+            return super().draw(renderer)
+
+
+def literal_text(fig: Figure) -> None:
+    """Switch mathtext parsing off for every Text of ``fig``."""
+    from matplotlib.text import Text
+
+    for txt in fig.findobj(Text):
+        txt.set_parse_math(False)
+
+
 def new_figure(width: float, height: float) -> Figure:
     """A figure outside pyplot (no global state, nothing to leak in a batch worker)."""
     apply_style()
-    fig = Figure(figsize=(width, height), dpi=DPI)
+    fig = ChartFigure(figsize=(width, height), dpi=DPI)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)

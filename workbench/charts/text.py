@@ -135,7 +135,7 @@ def _scratch():
 
         fig = Figure(figsize=(4, 4), dpi=72)
         canvas = FigureCanvasAgg(fig)
-        txt = fig.text(0, 0, "", family=[cjk_family(), "DejaVu Sans"])
+        txt = fig.text(0, 0, "", family=[cjk_family(), "DejaVu Sans"], parse_math=False)  # literal, as drawn
         _SCRATCH.update(fig=fig, renderer=canvas.get_renderer(), text=txt)
     return _SCRATCH
 
@@ -146,6 +146,7 @@ def measure(text: str, size: float, weight: str = "normal") -> tuple[float, floa
     with ``linespacing=LINESPACING`` (pass that to every multi-line Text of a computed layout)."""
     sc = _scratch()
     txt = sc["text"]
+    txt.set_parse_math(False)
     txt.set_linespacing(LINESPACING)
     txt.set_text(str(text) if str(text) else " ")
     txt.set_fontsize(size)
@@ -170,3 +171,17 @@ def wrap_to_points(text: object, max_width_pt: float, size: float, weight: str =
         if measure(out, size, weight)[0] <= max_width_pt or units <= 4:
             return out
         units -= 1
+
+
+def shorten_to_points(text: object, max_width_pt: float, size: float, weight: str = "normal") -> str:
+    """One line no wider than ``max_width_pt`` points at ``size``, with an ellipsis when cut (measured)."""
+    s = " ".join(("" if text is None else str(text)).split())
+    if measure(s, size, weight)[0] <= max_width_pt:
+        return s
+    units = display_width(s)
+    while units > 2:
+        units -= 1
+        out = shorten(s, units)
+        if measure(out, size, weight)[0] <= max_width_pt:
+            return out
+    return shorten(s, 2)
