@@ -321,7 +321,9 @@ def test_report_charts_have_alt_texts_and_bands_match_the_charts(make_client) ->
     for iid in flagged:
         assert re.search(rf'<tr class="wb-flag"><td class="id">{re.escape(iid)}</td>', html), iid
     css = (ROOT / "templates" / "deliverable" / "deliverable.css").read_text(encoding="utf-8")
-    assert "overflow-wrap: anywhere" not in css and ".wb-t tbody tr.wb-flag td" in css
+    td_rule = re.search(r"\.wb-t td \{[^}]*\}", css).group(0)
+    assert "overflow-wrap: anywhere" not in td_rule and "word-break: normal" in td_rule, td_rule
+    assert ".wb-t tbody tr.wb-flag td" in css
 
 
 def test_plain_papermill_writes_results_json_into_output_folder(demo_client: Path, tmp_path: Path) -> None:
