@@ -30,7 +30,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for cid in DEMOS:
         folder = ROOT / "clients" / cid
         if not folder.is_dir():
-            pytest.skip(f"demo client {cid} missing")
+            pytest.fail(f"demo client {cid} missing")
         res = run_client(folder, out)
         assert res.ok, res.error
         built[cid] = out / cid / "report.html"
@@ -39,9 +39,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as sync_api
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
+        pytest.fail(f"no chromium at {CHROMIUM}: install Debian chromium (scripts/install.sh)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b

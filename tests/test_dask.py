@@ -13,7 +13,7 @@ from test_batch import clone, copy_demo, run_batch, write_tiny_notebooks
 
 from workbench import fingerprint
 
-distributed = pytest.importorskip("dask.distributed")
+import dask.distributed as distributed
 
 
 def test_batch_on_a_local_dask_cluster(tmp_path):

@@ -49,10 +49,9 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90)
 def lab(tmp_path: Path):
     """JupyterLab serving a tmp copy of the notebooks and one client; yields (base_url, token, root)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    pytest.importorskip("playwright.sync_api")
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian chromium (scripts/install.sh)")
     if not (ROOT / "clients" / CLIENT).is_dir():
-        pytest.skip(f"demo client {CLIENT} not present")
+        pytest.fail(f"demo client {CLIENT} not present")
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
     shutil.copy2(ROOT / "notebooks" / "engagement.ipynb", root / "notebooks" / "engagement.ipynb")

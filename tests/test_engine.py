@@ -108,7 +108,7 @@ def test_papermill_cli_with_a_real_kernel(tmp_path: Path) -> None:
     """A deliverable notebook also runs with plain papermill and an ipykernel (no in-process engine)."""
     client = ROOT / "clients" / "huaxin-steel"
     if not client.is_dir():
-        pytest.skip("demo clients not generated")
+        pytest.fail("demo clients missing")
     dst = tmp_path / "00_summary.ipynb"
     proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "00_summary.ipynb"), str(dst),
                            "-p", "client_folder", str(client), "-p", "output_folder", str(tmp_path / "build"),
