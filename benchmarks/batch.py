@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--floor-sample", type=int, default=20)
     ap.add_argument("--mem-sizes", default="20,60")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--broken", type=int, default=4, help="clients given a deliberate input error")
     ap.add_argument("--floor", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.floor:
@@ -196,14 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     print(f"workspace {tmp}; N={a.n}; -j {a.jobs}; cores {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
     try:
-        folders, _ = make_clients(tmp / "clients", max([a.n, *mem_sizes]))
+        folders, broken_ids = make_clients(tmp / "clients", max([a.n, *mem_sizes]), broken=a.broken)
         main_set = folders[: a.n]
+        broken_in_main = {f.name for f in main_set} & set(broken_ids)
+        good = [f for f in main_set if f.name not in broken_in_main]  # samples for the naive loop and the floor
         rows: list[tuple[str, str, str]] = []
 
         # (a) naive loop on a sample
         k = min(a.naive_sample, len(main_set))
         print(f"naive loop on {k} clients ...", flush=True)
-        naive = naive_loop(main_set[:k], tmp / "naive")
+        naive = naive_loop(good[:k], tmp / "naive")
         naive_per = naive["wall"] / k
 
         # batch of N (cold: nothing built yet)
@@ -214,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         # (b) floor
         fk = min(a.floor_sample, len(main_set))
         print(f"compute floor on {fk} clients ...", flush=True)
-        fl = subprocess.run([sys.executable, __file__, "--floor", *map(str, main_set[:fk])], capture_output=True, text=True)
+        fl = subprocess.run([sys.executable, __file__, "--floor", *map(str, good[:fk])], capture_output=True, text=True)
         if fl.returncode != 0:
             print(fl.stderr[-3000:])
             return 1
@@ -275,6 +278,11 @@ def main(argv: list[str] | None = None) -> int:
                          f"max {r['peak_procs']} processes, {r['wall']:.1f} s"))
         rows.append((f"(d) peak memory, {a.n} clients", f"{full['peak_pss'] / mb:.0f} MB PSS",
                      f"sum RSS {full['peak_rss'] / mb:.0f} MB, largest process {full['peak_single'] / mb:.0f} MB"))
+        failed = {e["id"]: e for e in full["entries"] if e["status"] == "failed"}
+        delivered = sum(e["status"] == "ok" for e in full["entries"] if e["id"] not in broken_in_main)
+        rows.append(("(f) deliberately broken clients", f"{len(set(failed) & broken_in_main)}/{len(broken_in_main)}",
+                     f"reported failed with a reason; good clients delivered {delivered}/{len(good)};"
+                     f" unexpected failures {len(set(failed) - broken_in_main)}"))
         w0 = max(len(r[0]) for r in rows)
         w1 = max(len(r[1]) for r in rows)
         print()
@@ -282,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'-' * w0}  {'-' * w1}  {'-' * 40}")
         for name, val, note in rows:
             print(f"{name.ljust(w0)}  {val.rjust(w1)}  {note}")
-        bad = [e for e in full["entries"] if e["status"] != "ok"]
-        if bad:
-            print(f"\n{len(bad)} client(s) failed in the batch, first: {bad[0]['id']}: {(bad[0]['error'] or '')[:300]}")
+        for cid, e in sorted(failed.items()):
+            tag = "expected" if cid in broken_in_main else "UNEXPECTED"
+            print(f"\n{tag}: {cid}: {(e['error'] or '').strip()[:300]}")
         return 0
     finally:
         if a.keep:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.kpi_scoring import is_missing, to_bool
+from workbench.kpi_scoring import is_missing, is_yes
 
 __all__ = ["PARETO_SHARE", "priority", "analyse_causes", "root_causes", "unlinked_root_chains", "why_chains",
            "top_causes"]
@@ -33,15 +33,6 @@ def priority(impact: Any, effort: Any) -> float:
     if is_missing(impact) or is_missing(effort):
         return math.nan
     return float(impact) * (6.0 - float(effort))
-
-
-def _yes(v: Any) -> bool:
-    if is_missing(v):
-        return False
-    try:
-        return to_bool(v)
-    except ValueError:
-        return False
 
 
 def _sorted_whys(whys: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +49,7 @@ def root_causes(whys: pd.DataFrame | None) -> list[str]:
     cids = w["cause_id"] if "cause_id" in w.columns else [None] * len(w)
     out: list[str] = []
     for rc, cid in zip(w["root_cause"], cids):
-        if _yes(rc) and not is_missing(cid) and str(cid) not in out:
+        if is_yes(rc) and not is_missing(cid) and str(cid) not in out:
             out.append(str(cid))
     return out
 
@@ -71,7 +62,7 @@ def unlinked_root_chains(whys: pd.DataFrame | None) -> list[str]:
     cids = w["cause_id"] if "cause_id" in w.columns else pd.Series([None] * len(w), index=w.index)
     out: list[str] = []
     for ch, rc, cid in zip(w["chain_id"], w["root_cause"], cids):
-        if _yes(rc) and is_missing(cid) and str(ch) not in out:
+        if is_yes(rc) and is_missing(cid) and str(ch) not in out:
             out.append(str(ch))
     return out
 
@@ -87,7 +78,7 @@ def why_chains(whys: pd.DataFrame | None) -> pd.DataFrame | None:
     cids = w["cause_id"] if "cause_id" in w.columns else pd.Series([None] * len(w), index=w.index)
     w = w.assign(_cid=cids.to_numpy())
     for ch, g in w.groupby("chain_id", sort=False):
-        root = g[[_yes(v) for v in g["root_cause"]]]
+        root = g[[is_yes(v) for v in g["root_cause"]]]
         r = root.iloc[0] if len(root) else None
         cid = None if r is None or is_missing(r["_cid"]) else str(r["_cid"])
         rows.append({"chain_id": str(ch), "problem_id": g["problem_id"].iloc[0], "n_steps": len(g),

@@ -39,12 +39,12 @@ STEP_EPSILON = 1e-9
 
 __all__ = [
     "DEFAULT_CAP", "DEFAULT_FLOOR", "bound", "ratio", "linear", "steps", "deduction", "qualitative", "binary",
-    "score_kpi", "progress", "is_missing", "to_bool", "METHOD_FUNCTIONS",
+    "score_kpi", "progress", "is_missing", "to_bool", "is_yes", "METHOD_FUNCTIONS",
 ]
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT, pandas NA and empty strings."""
+    """True for None, NaN, NaT, pandas NA and empty strings (a list or other container is never missing)."""
     if value is None:
         return True
     if isinstance(value, str):
@@ -53,6 +53,8 @@ def is_missing(value: Any) -> bool:
         return bool(value != value)  # NaN, NaT, pd.NA (pd.NA != pd.NA is NA -> TypeError on bool)
     except TypeError:
         return True
+    except ValueError:  # an array: its truth value is ambiguous
+        return False
 
 
 def _num(value: Any, name: str) -> float:
@@ -187,6 +189,14 @@ def to_bool(value: Any) -> bool:
     if s in NO:
         return False
     raise ValueError(f"expected yes or no (got {value!r})")
+
+
+def is_yes(value: Any) -> bool:
+    """True only for a yes value (``to_bool``); missing, no and anything unreadable are False."""
+    try:
+        return to_bool(value)
+    except ValueError:
+        return False
 
 
 def binary(actual: Any, cap: float = DEFAULT_CAP, floor: float = DEFAULT_FLOOR) -> float:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -146,6 +146,11 @@ def period_end(period: str) -> date:
             y, month = f(*m.groups())
             return date(y, month, calendar.monthrange(y, month)[1])
     raise ValueError(f"period {period!r} is not one of 2026Q3, 2026H1, 2026-09, 2026")
+
+
+def normalise_period(period: Any) -> str:
+    """Period text as compared between actuals and client.yaml: stripped, upper-case (``2026q3`` → ``2026Q3``)."""
+    return str(period).strip().upper()
 
 
 def period_sort_key(period: str) -> tuple[date, str]:

@@ -11,7 +11,6 @@ text is escaped. Works with failed clients and clients without an assessment (sh
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 from functools import lru_cache
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from workbench.contract import PERSPECTIVE_LABELS, PERSPECTIVES
+from workbench.display import esc
 from workbench.fsutil import atomic_write_text
 from workbench.i18n import t
 
@@ -27,19 +28,12 @@ from workbench.i18n import t
 STATUS_COLOURS = {"good": "#2E7D32", "ok": "#E0A100", "bad": "#C62828", "none": "#9AA0A6"}
 STATUS_FILLS = {"good": "#DCEFDC", "ok": "#FCEFC7", "bad": "#F8D7D7", "none": "#EEEFF1"}
 NAVY = "#1F3A5F"
-PERSPECTIVES = ("financial", "customer", "process", "learning")
-PERSPECTIVE_LABELS = {"financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
-                      "process": ("内部流程", "Internal process"), "learning": ("学习与成长", "Learning and growth")}
 
 
 def L(key: str, **fields: Any) -> str:
     """Bilingual label: '中文 / English' (just one when both are equal)."""
     zh, en = t(key, "zh", **fields), t(key, "en", **fields)
     return zh if zh == en else f"{zh} / {en}"
-
-
-def esc(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
 
 
 def band(score: float | None) -> str:
@@ -303,7 +297,7 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None)
         if status == "failed":
             badge += f'<div class="reason">{esc(r.get("error"))}</div>'
         persp = "".join(
-            f'<div class="persp">{esc(PERSPECTIVE_LABELS.get(p, (p, p))[0])} '
+            f'<div class="persp">{esc(PERSPECTIVE_LABELS.get(p, {}).get("zh", p))} '
             f'{_bar(r["perspectives"].get(p), 120, STATUS_COLOURS[band(r["perspectives"].get(p))])}</div>'
             for p in PERSPECTIVES if p in r["perspectives"]) or '<span class="na">—</span>'
         total = _bar(r["total"], 1000, NAVY) if r["total"] is not None else (
@@ -409,7 +403,7 @@ def _benchmark(rows: list[dict[str, Any]]) -> str:
         f'<th class="num">{esc(L("batch.n_clients"))}</th>'
         f'<th>{esc(L("batch.median"))} · {esc(L("batch.assessment_total"))}</th>'
         f'<th>{esc(L("batch.median"))} · {esc(L("batch.contract_score"))}</th>'
-        + "".join(f'<th class="num">{esc(PERSPECTIVE_LABELS[p][0])} / {esc(PERSPECTIVE_LABELS[p][1])}</th>'
+        + "".join(f'<th class="num">{esc(PERSPECTIVE_LABELS[p]["zh"])} / {esc(PERSPECTIVE_LABELS[p]["en"])}</th>'
                   for p in PERSPECTIVES) + "</tr></thead><tbody>")
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in with_res:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from workbench.contract import METHOD_LABELS, OWNER_LEVEL_LABELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.i18n import t
+from workbench import rollup
 
 __all__ = [
     "format_period", "fmt_num", "fmt_score", "fmt_pct", "fmt_date", "chip", "frame_table", "html_table",
@@ -154,7 +155,7 @@ def label(kind: str, value: Any, lang: str) -> str:
 def chip(score: Any, band: Any = None, text: str | None = None) -> Markup:
     """A status-coloured score chip (colours: charts.style.STATUS_COLOURS)."""
     if band is None or _missing(band):
-        band = _band(score)
+        band = rollup.band(score)
     colour = _status_colours().get(str(band), _status_colours()["none"])
     shown = text if text is not None else fmt_score(score)
     title = ""
@@ -172,13 +173,6 @@ def _status_title(band: str, lang: str) -> str:
         return t(f"charts.status.{band}", lang)
     except KeyError:
         return ""
-
-
-def _band(score: Any) -> str:
-    if _missing(score):
-        return "none"
-    s = float(score)
-    return "good" if s >= 100 else "ok" if s >= 60 else "bad"
 
 
 def tag(text: str, tone: str = "") -> Markup:
@@ -849,12 +843,12 @@ def headline_figures(a: Any) -> list[dict[str, Any]]:
     company = [r for r in recs if r.get("owner_level") == "company"]
     for r in company[:2]:
         cards.append({"label": T("summary.contract", owner=r.get("owner_unit")),
-                      "value": fmt_score(r.get("score")), "band": _band(r.get("score")),
+                      "value": fmt_score(r.get("score")), "band": rollup.band(r.get("score")),
                       "sub": None if _missing(r.get("vetoed_by")) or not r.get("vetoed_by")
                       else T("contract.vetoed_by", kpi=r.get("vetoed_by"))})
     for r in _records(getattr(a, "perspectives", None), "perspective"):
         cards.append({"label": label("perspective", r.get("perspective"), lang), "value": fmt_score(r.get("score")),
-                      "band": r.get("band") if not _missing(r.get("band")) else _band(r.get("score"))})
+                      "band": r.get("band") if not _missing(r.get("band")) else rollup.band(r.get("score"))})
     return cards
 
 

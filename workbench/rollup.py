@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.contract import DEFAULT_GRADES, PERSPECTIVES
-from workbench.kpi_scoring import is_missing, progress, score_kpi, to_bool
-from workbench.model import period_sort_key
+from workbench.kpi_scoring import is_missing, is_yes, progress, score_kpi, to_bool
+from workbench.model import normalise_period, period_sort_key
 
 __all__ = [
     "BANDS", "band", "bands", "contract_key", "normalise_period", "RollupResult", "rollup",
@@ -70,11 +70,6 @@ def bands(scores: pd.Series | Sequence[Any]) -> pd.Series:
 def contract_key(owner_unit: Any, owner: Any) -> str:
     """``f"{owner_unit}/{owner or ''}"`` (outputs.md)."""
     return f"{'' if is_missing(owner_unit) else owner_unit}/{'' if is_missing(owner) else owner}"
-
-
-def normalise_period(period: Any) -> str:
-    """Period text as compared between actuals and client.yaml: stripped, upper-case (``2026q3`` → ``2026Q3``)."""
-    return str(period).strip().upper()
 
 
 def _weight(w: Any) -> float:
@@ -165,7 +160,7 @@ def _score_period(tree: _Tree, actual_of: Mapping[str, Any], grades: Mapping[str
 
 
 def _vetoes(row: Mapping[str, Any], res: Mapping[str, Any]) -> bool:
-    if is_missing(row.get("veto")) or not _truthy(row.get("veto")):
+    if not is_yes(row.get("veto")):
         return False
     if res["status"] == "excluded":
         return False
@@ -177,13 +172,6 @@ def _vetoes(row: Mapping[str, Any], res: Mapping[str, Any]) -> bool:
         except ValueError:
             return False
     return False
-
-
-def _truthy(v: Any) -> bool:
-    try:
-        return to_bool(v)
-    except ValueError:
-        return False
 
 
 def _contracts(tree: _Tree, scores: Mapping[str, Mapping[str, Any]], missing_policy: str) -> dict[str, dict[str, Any]]:

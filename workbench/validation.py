@@ -22,7 +22,7 @@ import yaml
 
 from workbench import contract
 from workbench.contract import Column, Table
-from workbench.model import Category, Client, Profile, ValidationReport, period_end
+from workbench.model import Category, Client, Profile, ValidationReport, normalise_period, period_end
 
 if TYPE_CHECKING:
     from workbench.intake import RawIntake
@@ -181,7 +181,7 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
     else:
         try:
             period_end(period)
-            period = _norm_period(period)
+            period = normalise_period(period)
         except ValueError:
             err("period", "expected a period like 2026Q3, 2026H1, 2026-09 or 2026", data.get("period"))
 
@@ -256,10 +256,6 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
                       values=values, consultant=texts["consultant"], missing_actuals=missing, grades=grades,
                       extra=extra)
     return profile, ok
-
-
-def _norm_period(p: str) -> str:
-    return p.strip().upper()
 
 
 # ---------------------------------------------------------------- cell converters
@@ -928,7 +924,7 @@ def _check_actuals(ck: _Checker, profile: Profile | None, actuals: pd.DataFrame,
     for r, p in zip(actuals[ROW].tolist(), actuals["period"].tolist()):
         raw = p
         if isinstance(p, str):
-            p = _norm_period(p)
+            p = normalise_period(p)
         try:
             if p is not None:
                 period_end(str(p))

@@ -26,7 +26,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import math
 import re
 import shutil
 import tempfile
@@ -41,6 +40,7 @@ import pandas as pd
 
 from workbench import contract as C
 from workbench.fsutil import atomic_write_bytes
+from workbench.kpi_scoring import is_missing
 from workbench.model import Client, ValidationReport
 
 __all__ = ["SaveResult", "save_tables", "intake_files", "fingerprint", "diff_tables", "TableDiff"]
@@ -102,26 +102,11 @@ def fingerprint(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if v is pd.NaT:
-        return True
-    if isinstance(v, str) and not v.strip():
-        return True
-    try:
-        return bool(pd.isna(v)) if not isinstance(v, (list, tuple, dict, set)) else False
-    except (TypeError, ValueError):
-        return False
-
-
 def _norm(v: Any) -> Any:
     """A comparable form of a typed cell value."""
     if isinstance(v, (list, tuple)):
         return tuple(str(x) for x in v) or None
-    if _missing(v):
+    if is_missing(v):
         return None
     if isinstance(v, (bool,)):
         return bool(v)
@@ -140,14 +125,14 @@ def _norm(v: Any) -> Any:
 
 
 def _row_of(v: Any) -> int | None:
-    return None if _missing(v) else int(v)
+    return None if is_missing(v) else int(v)
 
 
 def _worth_writing(table: str, column: str, v: Any) -> bool:
     """A new row's cell is written unless it is empty or just the contract's default (left blank, as a user would)."""
     if isinstance(v, (list, tuple)):
         return bool(v)
-    if _missing(v):
+    if is_missing(v):
         return False
     try:
         default = C.TABLES[table].column(column).default
@@ -188,7 +173,7 @@ class _Wording:
 
     def __init__(self, table: str, column: str, raw: list[Any], lang: str, list_options: list[str] | None = None):
         self.table, self.column, self.lang = table, column, lang
-        self.raw = [v for v in raw if not _missing(v)]
+        self.raw = [v for v in raw if not is_missing(v)]
         self.list_options = list_options or []
 
     # yes/no --------------------------------------------------------------------------------------
@@ -268,7 +253,7 @@ def _zh_label(column: str, value: str) -> str | None:
 
 
 def _number(v: Any) -> int | float | None:
-    if _missing(v):
+    if is_missing(v):
         return None
     f = float(v)
     return int(f) if f.is_integer() and abs(f) < 1e15 else f
@@ -283,7 +268,7 @@ def _cell_value(table: str, column: str, value: Any, wording: _Wording, categori
         ctype = "any"
     if isinstance(value, (list, tuple)):
         return wording.idlist(list(value)) if value else None
-    if _missing(value):
+    if is_missing(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes, pd.Timestamp)):
         value = value.item()

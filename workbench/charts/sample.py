@@ -11,6 +11,7 @@ import pandas as pd
 
 from workbench.contract import FISHBONE_PRESETS
 from workbench.model import Category
+from workbench.rollup import bands
 
 
 def categories(preset: str = "6M") -> list[Category]:
@@ -103,7 +104,7 @@ def objectives(lang: str = "zh") -> pd.DataFrame:
         ("L3", "learning", "营造持续改进文化" if zh else "Continuous-improvement culture", None, 110.0),
     ]
     df = pd.DataFrame(rows, columns=["objective_id", "perspective", "objective", "theme", "score"]).set_index("objective_id")
-    df["band"] = [_band(s) for s in df["score"]]
+    df["band"] = bands(df["score"]).tolist()
     return df
 
 
@@ -124,12 +125,6 @@ def strategy_warnings(lang: str = "zh") -> list:
           refs=("F3", "C2")),
         F(code="total_kpis", message="KPI 总数 14 不在 16-25 之间" if zh else "14 KPIs in total, outside 16-25", refs=()),
     ]
-
-
-def _band(s: float) -> str:
-    if s is None or (isinstance(s, float) and math.isnan(s)):
-        return "none"
-    return "good" if s >= 100 else "ok" if s >= 60 else "bad"
 
 
 def kpis(lang: str = "zh", n_extra: int = 0) -> pd.DataFrame:
@@ -165,7 +160,7 @@ def kpis(lang: str = "zh", n_extra: int = 0) -> pd.DataFrame:
 
     df["depth"] = [depth(k) for k in df.index]
     df["status"] = ["excluded" if pd.isna(a) else "scored" for a in df["actual"]]
-    df["band"] = [_band(s) for s in df["score"]]
+    df["band"] = bands(df["score"]).tolist()
     df["progress"] = np.nan
     return df
 

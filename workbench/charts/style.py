@@ -5,12 +5,11 @@
 """
 from __future__ import annotations
 
-import math
-
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from workbench.charts.fonts import cjk_family
+from workbench.rollup import band as _band
 
 # --- palette -------------------------------------------------------------------------------------------
 NAVY = "#1F3A5F"        # primary: spines, bones, headings
@@ -60,16 +59,11 @@ DPI = 120
 
 
 def band_of(score: float | None) -> str:
-    """Status key for a 0-120 score (same thresholds as the analysis)."""
-    if score is None or (isinstance(score, float) and math.isnan(score)):
-        return "none"
+    """Status key for a 0-120 score: the analysis' ``rollup.band``; ``none`` for a value that is not a number."""
     try:
-        s = float(score)
+        return _band(score)
     except (TypeError, ValueError):
         return "none"
-    if math.isnan(s):
-        return "none"
-    return "good" if s >= 100 else "ok" if s >= 60 else "bad"
 
 
 def status_colour(band: object) -> str:

@@ -1,13 +1,14 @@
 """Small pieces shared by the engagement views: message labels, HTML tables, status colours, chart images."""
 from __future__ import annotations
 
-import html
 import math
 from typing import Any, Callable, Iterable
 
 import ipywidgets as W
 
+from workbench.display import esc  # noqa: F401 - used by the views
 from workbench.i18n import t
+from workbench.rollup import band as band_of  # noqa: F401 - the views' band of a score
 
 CSS = """
 <style>
@@ -29,10 +30,6 @@ CSS = """
 .wb-app .wb-colhead .widget-html-content {color: #555; font-size: 11.5px; font-weight: 600;}
 </style>
 """
-
-
-def esc(v: object) -> str:
-    return "" if v is None else html.escape(str(v), quote=True)
 
 
 def missing(v: Any) -> bool:
@@ -67,13 +64,6 @@ def status_colours(band: object) -> tuple[str, str]:
     except Exception:  # pragma: no cover - charts not importable
         return {"good": ("#1b5e20", "#e8f5e9"), "ok": ("#8a6100", "#fff8e1"), "bad": ("#b71c1c", "#ffebee")}.get(
             str(band), ("#555", "#f1f1f1"))
-
-
-def band_of(score: Any) -> str:
-    if missing(score):
-        return "none"
-    s = float(score)
-    return "good" if s >= 100 else "ok" if s >= 60 else "bad"
 
 
 def pill(text: str, band: object) -> str:

@@ -26,7 +26,9 @@ import pandas as pd
 
 from workbench import contract as C
 from workbench.i18n import t
+from workbench.kpi_scoring import is_missing
 from workbench.model import Client, IntakeError, ValidationReport
+from workbench.rollup import contract_key
 
 __all__ = ["Engagement", "Message", "KEYS", "list_clients"]
 
@@ -62,22 +64,12 @@ def list_clients(root: str | Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
 
 
-def _is_missing(v: Any) -> bool:
-    if v is None or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if isinstance(v, str) and not v.strip():
-        return True
-    return False
-
-
 def _key_str(values: tuple[Any, ...]) -> str:
     parts = []
     for v in values:
         if isinstance(v, float) and not math.isnan(v) and v.is_integer():
             v = int(v)
-        parts.append("" if _is_missing(v) else str(v))
+        parts.append("" if is_missing(v) else str(v))
     return "/".join(parts)
 
 
@@ -146,7 +138,7 @@ class Engagement:
             return value, None
         L = self.lang
         if col.type in ("number", "int"):
-            if _is_missing(value):
+            if is_missing(value):
                 return float("nan"), None
             try:
                 f = float(str(value).strip().rstrip("%")) if isinstance(value, str) else float(value)
@@ -160,7 +152,7 @@ class Engagement:
         if col.type == "yesno":
             if isinstance(value, bool):
                 return value, None
-            if _is_missing(value):
+            if is_missing(value):
                 return bool(col.default), None
             s = str(value).strip().lower()
             if s in C.YES:
@@ -169,7 +161,7 @@ class Engagement:
                 return False, None
             return None, t("widgets.msg.not_yesno", L, value=value)
         if col.type == "enum":
-            if _is_missing(value):
+            if is_missing(value):
                 return col.default, None
             aliases = C.ENUM_ALIASES.get(column, {})
             s = str(value).strip()
@@ -178,31 +170,31 @@ class Engagement:
                 return None, t("widgets.msg.not_enum", L, value=value, allowed=", ".join(col.enum))
             return canon, None
         if col.type == "date":
-            if _is_missing(value):
+            if is_missing(value):
                 return pd.NaT, None
             try:
                 return pd.Timestamp(value).normalize(), None
             except (TypeError, ValueError):
                 return None, t("widgets.msg.not_date", L, value=value)
         if col.type == "idlist":
-            if _is_missing(value):
+            if is_missing(value):
                 return [], None
             if isinstance(value, (list, tuple)):
                 return [str(v).strip() for v in value if str(v).strip()], None
             return [p.strip() for p in re.split(r"[,，、;；]", str(value)) if p.strip()], None
         if col.type == "id":
-            if _is_missing(value):
+            if is_missing(value):
                 return None, None
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             return str(value).strip(), None
         if col.type == "text":
-            return (None if _is_missing(value) else str(value).strip()), None
+            return (None if is_missing(value) else str(value).strip()), None
         return value, None
 
     def _category_key(self, value: Any) -> Any:
         """A fishbone category as validation gives it: the category's key (matched on key, en or zh label)."""
-        if _is_missing(value):
+        if is_missing(value):
             return None
         s = str(value).strip()
         for cat in self.categories:
@@ -218,7 +210,7 @@ class Engagement:
             if col == "step":
                 mask &= pd.to_numeric(df[col], errors="coerce") == float(v)
             else:
-                mask &= df[col].astype(object).map(lambda x: "" if _is_missing(x) else str(x)) == str(v)
+                mask &= df[col].astype(object).map(lambda x: "" if is_missing(x) else str(x)) == str(v)
         hits = df.index[mask]
         return hits[0] if len(hits) else None
 
@@ -305,12 +297,11 @@ class Engagement:
     def contract_of(self, kpi_id: str) -> str:
         df = self.table("kpis")
         row = df.loc[self._locate("kpis", (kpi_id,))]
-        owner = row.get("owner")
-        return f"{row['owner_unit']}/{'' if _is_missing(owner) else owner}"
+        return contract_key(row.get("owner_unit"), row.get("owner"))
 
     def weight_sum(self, contract: str) -> float:
         df = self.table("kpis")
-        keys = df["owner_unit"].astype(str) + "/" + df["owner"].map(lambda o: "" if _is_missing(o) else str(o))
+        keys = pd.Series([contract_key(u, o) for u, o in zip(df["owner_unit"], df["owner"])], index=df.index, dtype=object)
         return float(pd.to_numeric(df.loc[keys == contract, "weight"], errors="coerce").fillna(0).sum())
 
     # ------------------------------------------------------------------ problems
@@ -414,7 +405,7 @@ class Engagement:
         item_id, assessor = str(item_id).strip(), str(assessor).strip()
         key = f"{item_id}/{assessor}"
         idx = self._locate("assessment", (item_id, assessor))
-        if score_pct is not ... and _is_missing(score_pct):
+        if score_pct is not ... and is_missing(score_pct):
             if idx is not None:
                 self._delete_rows("assessment", self.table("assessment").index == idx)
             return self._finish("assessment", key, ["score_pct"])

@@ -7,6 +7,7 @@ import ipywidgets as W
 
 from workbench import contract as C
 from workbench.i18n import t
+from workbench.rollup import contract_key
 from workbench.widgets.charts import strategy_map_figure
 from workbench.widgets.common import (band_of, chart_image, css_id, esc, fmt, heading, missing, msg_label, pill,
                                       show_messages, status_label, table_html)
@@ -70,7 +71,7 @@ class KpiView:
         kpis = self.eng.table("kpis")
         out: dict[str, str] = {}
         for _, row in kpis.iterrows():
-            key = f"{row['owner_unit']}/{'' if missing(row.get('owner')) else row.get('owner')}"
+            key = contract_key(row.get("owner_unit"), row.get("owner"))
             out.setdefault(key, contract_label(row, self.lang))
         return [(label, key) for key, label in out.items()]
 
@@ -78,7 +79,7 @@ class KpiView:
         kpis = self.eng.table("kpis")
         rows = []
         for _, row in kpis.iterrows():
-            key = f"{row['owner_unit']}/{'' if missing(row.get('owner')) else row.get('owner')}"
+            key = contract_key(row.get("owner_unit"), row.get("owner"))
             if key == contract:
                 rows.append(row)
         return rows
