@@ -23,7 +23,7 @@ CLIENTS = ROOT / "clients"
 def copy_client(tmp_path: Path, client_id: str) -> Path:
     src = CLIENTS / client_id
     if not src.is_dir():
-        pytest.skip(f"demo client {client_id} not present")
+        pytest.fail(f"demo client {client_id} not present")
     dst = tmp_path / client_id
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("backups"))
     return dst

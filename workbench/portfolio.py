@@ -37,6 +37,7 @@ def L(key: str, **fields: Any) -> str:
 
 
 def band(score: float | None) -> str:
+    """rollup.band's rule, restated so that index.html is built without importing pandas (the skip path)."""
     if not _num(score):
         return "none"
     return "good" if score >= 100 else "ok" if score >= 60 else "bad"
