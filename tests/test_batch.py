@@ -303,3 +303,30 @@ def test_real_notebooks_end_to_end(tmp_path):
         assert (out / cid / "report.html").stat().st_size > 10_000
     assert e["broken-copy"]["status"] == "failed" and "bogus" in e["broken-copy"]["error"]
     assert "broken-copy" in res.stdout and "failed" in res.stdout
+
+
+def test_unchanged_invalid_client_is_reported_without_rerun_and_retried_once_fixed(tmp_path, tiny_notebooks, pool):
+    clients = copy_demo(tmp_path / "clients", ["jinfeng-logistics"])
+    clone(clients / "jinfeng-logistics", clients / "bad-enum")
+    good_kpis = (clients / "bad-enum" / "kpis.csv").read_text(encoding="utf-8")
+    break_enum(clients / "bad-enum")
+    out = tmp_path / "build"
+    rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 1 and e["bad-enum"]["status"] == "failed" and "bogus" in e["bad-enum"]["error"]
+    first_error = e["bad-enum"]["error"]
+    # unchanged: the same validation report, without a worker (the pool would have run it: count its jobs)
+    calls = []
+    orig = pool.run
+    pool.run = lambda tasks, *a, **k: calls.append(list(tasks)) or orig(tasks, *a, **k)
+    try:
+        rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
+    finally:
+        pool.run = orig
+    assert rc == 1 and e["bad-enum"]["status"] == "failed" and e["bad-enum"]["error"] == first_error
+    assert e["bad-enum"].get("unchanged") is True and e["jinfeng-logistics"]["status"] == "skipped"
+    assert not calls, "an unchanged invalid client was run again"
+    # fixed: rebuilt and delivered
+    (clients / "bad-enum" / "kpis.csv").write_text(good_kpis, encoding="utf-8")
+    rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 0 and e["bad-enum"]["status"] == "ok"
+    assert (out / "bad-enum" / "report.html").is_file() and not (out / "bad-enum" / fingerprint.FAILURE_FILENAME).exists()

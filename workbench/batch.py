@@ -150,6 +150,9 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
         item = Item(folder.name, folder, ctx.compute(folder))
         if not force and fingerprint.up_to_date(out / item.id, item.fp):
             item.status = "skipped"
+        elif not force and (error := fingerprint.cached_failure(out / item.id, item.fp)):
+            item.status, item.error = "failed", error  # same inputs, same validation report: not re-run
+            item.extra["unchanged"] = True
         items.append(item)
     return items
 
@@ -192,9 +195,14 @@ def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
             item.status, item.error = "failed", "the run reported success but left no report.html/results.json"
             fingerprint.remove(client_out)
         else:
+            fingerprint.remove_failure(client_out)
             fingerprint.write(client_out, item.fp or {})  # last, atomically, only on success
     else:
         fingerprint.remove(client_out)
+        if res.get("stage") == "validate" and item.fp:
+            fingerprint.write_failure(client_out, item.fp, item.error or "")
+        else:
+            fingerprint.remove_failure(client_out)
         _clean_stale(out, [item.id])  # the runner's temp build folder of a killed/timed-out child
 
 
@@ -355,9 +363,9 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     except UsageError as exc:
         console.print(f"[red]workbench batch: {exc}[/red]")
         return 2
-    _clean_stale(out, [it.id for it in items if it.status != "skipped"])
-    todo = [it for it in items if it.status != "skipped"]
-    n_skipped = len(items) - len(todo)
+    todo = [it for it in items if it.status == "pending"]
+    _clean_stale(out, [it.id for it in todo])
+    n_skipped = sum(it.status == "skipped" for it in items)
     jobs = jobs or default_jobs()
     info: dict[str, Any] = {}
     interrupted = False

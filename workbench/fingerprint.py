@@ -162,6 +162,35 @@ def remove(client_out: Path) -> None:
         pass
 
 
+FAILURE_FILENAME = ".failure.json"
+
+
+def write_failure(client_out: Path, fp: dict, error: str) -> None:
+    """Record that these exact inputs fail validation: an unchanged re-run reports the same failure without
+    starting a worker. Only deterministic (validation) failures are recorded; crashes and timeouts are retried."""
+    doc = {"digest": fp.get("digest"), "error": error}
+    write_bytes_atomic(client_out / FAILURE_FILENAME, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+
+
+def cached_failure(client_out: Path, fp: dict) -> str | None:
+    """The recorded validation failure of these exact inputs, or None."""
+    try:
+        with open(client_out / FAILURE_FILENAME, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if isinstance(doc, dict) and doc.get("digest") and doc.get("digest") == fp.get("digest"):
+        return str(doc.get("error") or "failed validation")
+    return None
+
+
+def remove_failure(client_out: Path) -> None:
+    try:
+        os.unlink(client_out / FAILURE_FILENAME)
+    except FileNotFoundError:
+        pass
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
