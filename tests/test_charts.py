@@ -529,3 +529,81 @@ def test_number_unit_spacing():
         fig = C.fishbone_for(a, "PR1")
         head = [t.get_text() for t in _texts(fig) if t.get_gid() == "fishbone-head"][0]
         assert "48 minutes → 30 minutes" in " ".join(head.split())
+
+
+# --- QA polish: scores agree with their status colour, pareto order, figure widths, matrix quadrants -------------
+def test_score_label_never_rounds_across_a_band():
+    fmt = style.fmt_score
+    assert fmt(99.6) == "99.6" and fmt(99.6, whole=True) == "99.6"
+    assert fmt(99.96) == "99.9" and fmt(59.97, whole=True) == "59.9"
+    assert fmt(87.3, whole=True) == "87" and fmt(100.0) == "100" and fmt(None) == "—"
+    for v in [x / 100 for x in range(0, 12001, 7)]:
+        for whole in (False, True):
+            assert style.band_of(float(fmt(v, whole=whole))) == style.band_of(v), (v, whole)
+
+
+@pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
+def test_demo_client_polish(folder):
+    from matplotlib.patches import Rectangle
+
+    from workbench.analysis import analyse
+    from workbench.charts.diagnosis import EFFORT_SPLIT, IMPACT_SPLIT, quadrant
+    from workbench.intake import load_client
+
+    a = analyse(load_client(folder))
+    # strategy map and KPI cards: the printed score is in the band of the colour it is drawn in
+    colour_band = {v: k for k, v in C.STATUS_COLOURS.items()}
+    for f in [C.strategy_map_for(a), *C.kpi_trees_for(a)]:
+        draw_checked(f)
+        for tx in _texts(f):
+            txt = tx.get_text()
+            for prefix in ("Score ", "得分 "):
+                if txt.startswith(prefix) and tx.get_color() in colour_band and txt[len(prefix):].split(" ")[0] != "—":
+                    shown = float(txt[len(prefix):].split(" ")[0])
+                    assert style.band_of(shown) == colour_band[tx.get_color()], txt
+    # fishbone and KPI tree: designed for the report's text width (≈ 7 in), every KPI page the same width
+    pids = [] if a.client.tables.get("problems") is None else list(a.client.tables["problems"]["problem_id"])
+    for pid in pids:
+        f = C.fishbone_for(a, pid)
+        assert f.get_figwidth() <= 7.3, (pid, f.get_figwidth())
+        draw_checked(f)
+        assert_no_overlap(f)
+    widths = {round(f.get_figwidth(), 2) for f in C.kpi_trees_for(a)}
+    assert len(widths) <= 1 and all(w <= 7.3 for w in widths), widths
+    if a.diagnosis is None:
+        return
+    # pareto: bars descending (the grouped tail, if any, is a distinct grey hatched bar after a gap)
+    f = C.pareto_for(a)
+    draw_checked(f)
+    ax = f.axes[0]
+    bars = [p for p in ax.patches if (p.get_gid() or "").startswith("pareto-bar:")]
+    heights = [p.get_height() for p in sorted(bars, key=lambda p: p.get_x())]
+    assert heights and all(h1 >= h2 for h1, h2 in zip(heights, heights[1:])), heights
+    other = [p for p in ax.patches if p.get_gid() == "pareto-other"]
+    if other:
+        assert other[0].get_hatch() and other[0].get_x() > max(p.get_x() for p in bars) + 1.2
+    # value labels clear of the cumulative-line markers
+    r = f.canvas.get_renderer()
+    line = [ln for ln in f.axes[1].lines if ln.get_gid() == "pareto-cumulative"][0]
+    marks = line.get_transform().transform(line.get_xydata())
+    rad = line.get_markersize() / 2 * f.dpi / 72
+    for tx in [t for t in ax.texts if t.get_gid() == "pareto-value"]:
+        bb = tx.get_window_extent(r)
+        for mx, my in marks:
+            assert not (bb.x0 - rad < mx < bb.x1 + rad and bb.y0 - rad < my < bb.y1 + rad), tx.get_text()
+    # impact / effort: each cause drawn inside the quadrant its (impact, effort) defines
+    f = C.impact_effort_for(a)
+    draw_checked(f)
+    d = a.diagnosis.reset_index() if "cause_id" not in a.diagnosis.columns else a.diagnosis
+    d = d[d["impact"].notna() & d["effort"].notna()]
+    ax = f.axes[0]
+    quads = {p.get_gid()[len("quadrant:"):]: p for p in ax.patches if isinstance(p, Rectangle) and (p.get_gid() or "").startswith("quadrant:")}
+    pts = {ln.get_gid()[len("point:"):]: ln.get_xydata()[0] for ln in ax.lines if (ln.get_gid() or "").startswith("point:")}
+    assert set(pts) == set(d["cause_id"].astype(str))
+    for cid, imp, eff in zip(d["cause_id"].astype(str), d["impact"].astype(float), d["effort"].astype(float)):
+        x, y = pts[cid]
+        q = quads[quadrant(imp, eff)]
+        assert q.get_x() < x < q.get_x() + q.get_width() and q.get_y() < y < q.get_y() + q.get_height(), (cid, imp, eff, x, y)
+        assert abs(x - EFFORT_SPLIT) > 0.05 and abs(y - IMPACT_SPLIT) > 0.05
+    assert quadrant(3, 3) == "quick_wins" and quadrant(5, 3) == "quick_wins" and quadrant(3, 5) == "major_projects"
+    assert quadrant(2, 4) == "thankless" and quadrant(2, 3) == "fill_ins"

@@ -343,3 +343,23 @@ def test_plain_papermill_writes_results_json_into_output_folder(demo_client: Pat
     doc = json.loads((out_folder / "results.json").read_text(encoding="utf-8"))
     assert doc == json.loads(json.dumps(results_document(analyse(load_client(demo_client)))))
     assert [p.name for p in out_folder.iterdir()] == ["results.json"], "atomic: no temp file left"
+
+
+def test_missing_actual_is_worded_as_missing_data_and_listed_in_the_data_notes():
+    """A zero-policy KPI without an actual stays in the gap lists, worded as missing data, and the appendix
+    lists it; the footer uses the formatted period; the category rate's unscored items are footnoted."""
+    from workbench import notebook as wb, report_tables as rt
+
+    a = wb.load("clients/jinfeng-logistics")
+    missing = [str(k) for k, m in a.kpis["missing"].items() if m is True]
+    if not missing:
+        pytest.skip("jinfeng-logistics has no KPI without an actual")
+    kid = missing[0]
+    gaps = rt.top_gaps(a)
+    assert any(kid in g and "无本期实际值" in g for g in gaps)
+    assert not any(kid in g and "低于60分" in g for g in gaps)
+    assert "无本期实际值" in (rt.gaps_table(a) or "")
+    assert any(kid in n and "计0分" in n for n in rt.data_notes(a))
+    assert all("：" in g for g in gaps if g.startswith("根本原因"))
+    if a.assessment is not None and a.assessment.unscored_points:
+        assert "wb-tnote" in rt.assessment_categories(a)

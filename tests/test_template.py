@@ -120,3 +120,28 @@ def test_new_client_filled_with_kpis_and_actuals_only(tmp_path: Path) -> None:
     assert {n for n, df in client.tables.items() if df is None} == set(contract.TABLE_ORDER) - {"kpis", "actuals"}
     doc = results_document(analyse(client))
     assert doc["assessment"] is None and doc["kpis"]["K01"]["score"] == 90.0
+
+
+def test_template_print_setup(tmp_path: Path) -> None:
+    """Every sheet prints on A4, one page wide, with wrapped text and explicit row heights on the instructions
+    sheet and the header row repeated on each page of the data sheets (printed through LibreOffice/Excel)."""
+    wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
+    for ws in wb.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert int(ws.page_setup.paperSize) == 9, ws.title  # A4
+        assert 0 < ws.page_margins.left <= 1 and 0 < ws.page_margins.top <= 1, ws.title
+    ins = wb[INSTRUCTIONS_SHEET]
+    filled = [c for row in ins.iter_rows() for c in row if c.value]
+    assert filled and all(c.alignment.wrap_text for c in filled)
+    for row in {c.row for c in filled}:
+        assert ins.row_dimensions[row].height, f"instructions row {row} has no explicit height"
+    # a long rule wraps onto several lines: its row is taller than one line
+    assert max(ins.row_dimensions[r].height for r in range(5, 12)) >= 30
+    for name, table in contract.TABLES.items():
+        ws = wb[name]
+        assert ws.print_title_rows in ("1:1", "$1:$1"), name
+        assert all(c.alignment.wrap_text for c in ws[1]), name
+        assert ws.freeze_panes == "A2"
+    assert wb["kpis"].page_setup.orientation == "landscape"
+    assert wb["actions"].page_setup.orientation == "landscape"

@@ -187,11 +187,14 @@ def key_figures(items: list[tuple[str, str, str | None]] | list[dict[str, Any]])
     for it in items:
         if isinstance(it, dict):
             label, value, band, sub = it.get("label"), it.get("value"), it.get("band"), it.get("sub")
+            title = it.get("title")
         else:
+            title = None
             label, value, band = it[0], it[1], (it[2] if len(it) > 2 else None)
             sub = it[3] if len(it) > 3 else None
         chip = f' wb-kf-{esc(band)}' if band else ""
         sub_html = f'<div class="wb-kf-sub">{esc(sub)}</div>' if sub else ""
-        cards.append(f'<div class="wb-kf{chip}"><div class="wb-kf-value">{esc(value)}</div>'
+        tip = f' title="{esc(title)}"' if title else ""
+        cards.append(f'<div class="wb-kf{chip}"{tip}><div class="wb-kf-value">{esc(value)}</div>'
                      f'<div class="wb-kf-label">{esc(label)}</div>{sub_html}</div>')
     _publish({"text/html": f'<div class="wb-kfs">{"".join(cards)}</div>', "text/plain": "key figures"}, "key_figures")

@@ -86,6 +86,14 @@ def _profile_yaml(folder: str | None) -> dict:
         return {}
 
 
+def _persp_label(p: str, lang: str | None) -> str:
+    """A perspective's label in the client's own language; both ("财务 / Financial") when it is not known."""
+    names = PERSPECTIVE_LABELS.get(p, {})
+    if lang in ("zh", "en"):
+        return names.get(lang, p)
+    return " / ".join(x for x in (names.get("zh"), names.get("en")) if x) or p
+
+
 def company_contract(contracts: Any, name: str | None = None) -> tuple[str | None, float | None]:
     """The company-level contract of results.json ``contracts``: the one with ``owner_level`` 'company' when
     results.json says so; else the only contract; else the one whose owner unit is the organisation's name."""
@@ -109,13 +117,13 @@ def collect(out: Path, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]
         row = dict(e)
         cid = str(e["id"])
         res = _read_json(out / cid / "results.json") if e.get("status") in ("ok", "skipped") else None
-        prof = {}
-        if res is None or "industry" not in res:
-            prof = _profile_yaml(e.get("folder"))
+        prof = _profile_yaml(e.get("folder"))  # also the client's language (results.json does not hold it)
         row["name"] = (res or {}).get("name") or prof.get("name") or cid
         ind = (res or {}).get("industry", prof.get("industry"))
         row["industry"] = str(ind).strip() if ind not in (None, "") else None
         row["period"] = (res or {}).get("period") or prof.get("period")
+        lang = (res or {}).get("language") or prof.get("language")
+        row["lang"] = str(lang) if lang in ("zh", "en") else None
         row["has_results"] = res is not None
         row["report"] = f"{quote(cid)}/report.html" if res is not None and (out / cid / "report.html").is_file() else None
         assess = (res or {}).get("assessment") if res else None
@@ -298,7 +306,7 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None)
         if status == "failed":
             badge += f'<div class="reason">{esc(r.get("error"))}</div>'
         persp = "".join(
-            f'<div class="persp">{esc(PERSPECTIVE_LABELS.get(p, {}).get("zh", p))} '
+            f'<div class="persp">{esc(_persp_label(p, r.get("lang")))} '
             f'{_bar(r["perspectives"].get(p), 120, STATUS_COLOURS[band(r["perspectives"].get(p))])}</div>'
             for p in PERSPECTIVES if p in r["perspectives"]) or '<span class="na">—</span>'
         total = _bar(r["total"], 1000, NAVY) if r["total"] is not None else (

@@ -229,6 +229,8 @@ def _cover(profile: Any, lang: str, generated: date) -> dict[str, Any]:
 def render_html(executed_notebooks: Iterable[Path | str | NotebookNode], client: Any,
                 generated: date | None = None) -> str:
     """The deliverable as a string (see ``render_report``)."""
+    from workbench.report_tables import format_period
+
     profile = _profile(client)
     lang = "en" if getattr(profile, "language", "zh") == "en" else "zh"
     generated = generated or date.today()
@@ -238,12 +240,12 @@ def render_html(executed_notebooks: Iterable[Path | str | NotebookNode], client:
     wb = {
         "lang": lang,
         "html_lang": HTML_LANG[lang],
-        "title": t("report.html_title", lang, client=profile.name, period=profile.period),
+        "title": t("report.html_title", lang, client=profile.name, period=format_period(profile.period, lang)),
         "version": workbench.__version__,
         "cover": _cover(profile, lang, generated),
         "toc": toc,
         "texts": {"toc": t("report.toc", lang),
-                  "footer": t("report.footer", lang, client=profile.name, period=profile.period,
+                  "footer": t("report.footer", lang, client=profile.name, period=format_period(profile.period, lang),
                               date=format_date(generated, lang))},
     }
     body, _ = exporter().from_notebook_node(merged, resources={"wb": wb})

@@ -30,7 +30,7 @@ __all__ = [
     "assessment_details", "flagged_items", "actions_by_owner", "gaps_table", "carried_over",
     "strategy_warnings", "objectives_table", "perspectives_table", "statements", "headline_figures",
     "top_gaps", "top_actions", "warnings_list", "html_list", "kpi_status_note", "unit_cell", "status_label",
-    "band_legend",
+    "band_legend", "data_notes", "missing_actual_notes",
 ]
 
 _STATUS_HEX = {"good": "#2E7D32", "ok": "#E0A100", "bad": "#C62828", "none": "#9AA0A6"}
@@ -655,15 +655,41 @@ def assessment_categories(a: Any) -> str | None:
         pts = r.get("points") or 0
         score = r.get("score")
         rate = None if _missing(score) or not pts else float(score) / float(pts)
+        rate_s = fmt_pct(rate, 0, ratio=True)
+        if r.get("unscored_points") and rate is not None:
+            rate_s = Markup(f'{escape(rate_s)}<sup class="wb-fn">*</sup>')
         rows.append([r.get("category"), r.get(f"name_{lang}"), fmt_num(pts, 0), fmt_num(score, 1),
-                     fmt_pct(rate, 0, ratio=True), fmt_num(r.get("unscored_points"), 0) if r.get("unscored_points") else "—"])
+                     rate_s, fmt_num(r.get("unscored_points"), 0) if r.get("unscored_points") else "—"])
     fw_total = getattr(res.framework, "total_points", 1000)
     rows.append(["", T("assessment.total"), fmt_num(fw_total, 0), fmt_num(res.total, 1),
                  fmt_pct(res.total / fw_total if fw_total else None, 0, ratio=True),
                  fmt_num(res.unscored_points, 0) if res.unscored_points else "—"])
     cols = [(T("col.category_id"), "id"), (T("col.category_name"), ""), (T("col.points"), "num"), (T("col.score"), "num"),
             (T("col.rate"), "num"), (T("col.unscored"), "num")]
-    return html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"])
+    table = html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"])
+    note = _unscored_footnote(a, res, lang)
+    return table + note if note else table
+
+
+def _unscored_footnote(a: Any, res: Any, lang: str) -> str:
+    """The footnote of the category table: which items nobody scored, and how the rate treats them (the rate is
+    score ÷ all of the category's points, as in the radar chart and the portfolio: an unscored item counts 0)."""
+    T = _T(lang)
+    items = [r for r in _records(res.items, "item_id") if not r.get("scored")]
+    if not items:
+        return ""
+    sep = "、" if lang == "zh" else "; "
+    listed = sep.join(T("assessment.unscored_item", item=r.get("item_id"), name=r.get(f"name_{lang}") or "",
+                        points=fmt_num(r.get("points"), 0)) for r in items)
+    alt = []
+    for r in _records(res.categories, "category"):
+        sp, sc = r.get("scored_points"), r.get("score")
+        if r.get("unscored_points") and sp and not _missing(sc):
+            alt.append(T("assessment.rate_scored_only", category=r.get("category"),
+                         rate=fmt_pct(float(sc) / float(sp), 0, ratio=True)))
+    text = T("assessment.rate_footnote", items=listed) + ("" if not alt else " " + T("assessment.rate_alt", rates=sep.join(alt)))
+    return f'<p class="wb-tnote"><sup class="wb-fn">*</sup> {escape(text)}</p>'
+
 
 
 def assessment_items(a: Any) -> str | None:
@@ -679,23 +705,27 @@ def assessment_items(a: Any) -> str | None:
     for r in _records(res.items, "item_id"):
         if r.get("category") != current:
             current = r.get("category")
+            lens = r.get("lens")
+            lens = fw.lens_name(lens, lang) if lens in getattr(fw, "lenses", {}) else lens
+            lens_html = (Markup('<span class="wb-lens">') + escape(T("assessment.lens", lens=lens)) + Markup("</span>")
+                         if not _missing(lens) and str(lens).strip() else "")
             rows.append([Markup(f"<strong>{escape(current)}</strong>"), Markup(f"<strong>{escape(cats.get(current, ''))}</strong>"),
-                         "", "", "", "", "", "", ""])
+                         lens_html, "", "", "", "", ""])
             classes.append("wb-sub")
         scored = bool(r.get("scored"))
         spread = r.get("spread")
         flag = tag(T("assessment.flag", spread=fmt_num(spread, 0)), "warn") if r.get("flagged") else ""
-        lens = fw.lens_name(r.get("lens"), lang) if r.get("lens") in getattr(fw, "lenses", {}) else r.get("lens")
         rows.append([r.get("item_id"), r.get(f"name_{lang}"), fmt_num(r.get("points"), 0),
                      fmt_num(r.get("n_assessors"), 0),
                      fmt_pct(r.get("consensus_pct")) if scored else tag(T("assessment.unscored")),
-                     fmt_num(r.get("score"), 1) if scored else "—", r.get("band") or "—", lens, flag])
+                     fmt_num(r.get("score"), 1) if scored else "—", r.get("band") or "—", flag])
         classes.append("wb-flag" if r.get("flagged") else "")
     cols = [(T("col.item"), "id"), (T("col.item_name"), ""), (T("col.points"), "num"), (T("col.assessors"), "num"),
-            (T("col.consensus"), "num"), (T("col.score"), "num"), (T("col.band"), "nowrap"), (T("col.lens"), "small"),
-            (T("col.spread"), "")]
+            (T("col.consensus"), "num"), (T("col.score"), "num"), (T("col.band"), "nowrap"), (T("col.spread"), "")]
+    # the lens (方法-展开-学习-整合 / 水平-趋势-对比-整合) is the category's: one line in its group row, not a
+    # narrow column that wraps it onto four
     return html_table(cols, rows, row_classes=classes,
-                      col_widths=["7%", "25%", "7%", "8%", "10%", "7%", "9%", "15%", "12%"])
+                      col_widths=["8%", "34%", "8%", "10%", "11%", "8%", "10%", "11%"])
 
 
 def assessment_details(a: Any) -> str | None:
@@ -795,7 +825,12 @@ def gaps_table(a: Any) -> str | None:
     rows = []
     for cid in gaps.get("root_causes_without_action", []) or []:
         rows.append([T("gap.root_cause"), cid, causes.get(str(cid), "")])
+    missing = set() if k is None else {str(r["kpi_id"]) for r in k.to_dict("records") if _no_actual(r)}
     for kid in gaps.get("kpis_below_60_without_action", []) or []:
+        if str(kid) in missing:  # no actual, scored 0 by the client's policy: missing data, not poor performance
+            rows.append([T("gap.kpi_missing"), kid, Markup(f"{escape(kpis.get(str(kid), ''))} ")
+                         + tag(T("kpi.no_actual_period"), "warn wb-tag-wrap")])
+            continue
         rows.append([T("gap.kpi_below_60"), kid, Markup(f"{escape(kpis.get(str(kid), ''))} ") + chip(scores.get(str(kid)))])
     for aid in gaps.get("overdue_actions", []) or []:
         rows.append([T("gap.overdue"), aid, actions.get(str(aid), "")])
@@ -803,6 +838,39 @@ def gaps_table(a: Any) -> str | None:
         return None
     cols = [(T("col.gap_kind"), "nowrap"), (T("col.id"), "id"), (T("col.subject"), "")]
     return html_table(cols, rows, col_widths=["26%", "10%", "64%"])
+
+
+def _no_actual(r: dict[str, Any]) -> bool:
+    """A KPI scored 0 only because it has no actual for the period (``missing_actuals: zero``)."""
+    m = r.get("missing")
+    return not _missing(m) and bool(m)
+
+
+def missing_actual_notes(a: Any) -> list[str]:
+    """One sentence per KPI without an actual for the period, saying what the client's policy did with it."""
+    lang, T = lang_of(a), _T(lang_of(a))
+    k = _kpi_frame(a)
+    if k is None:
+        return []
+    period = format_period(getattr(a, "period", None) or getattr(getattr(getattr(a, "client", a), "profile", None),
+                                                                   "period", ""), lang)
+    out = []
+    for r in _tree_order(k, "kpi_id", "parent_kpi_id").to_dict("records"):
+        what = None
+        if r.get("status") == "excluded":
+            what = "excluded"
+        elif _no_actual(r):
+            what = "zero"
+        if what:
+            out.append(T(f"appendix.missing.{what}", kpi=f"{r.get('kpi_id')} {'' if _missing(r.get('kpi')) else r.get('kpi')}".strip(),
+                         owner=_owner(r.get("owner_unit"), r.get("owner")), period=period))
+    return out
+
+
+def data_notes(a: Any) -> list[str]:
+    """The appendix's notes on the data: every KPI without an actual (and what the policy did), then the
+    data checks' warnings."""
+    return missing_actual_notes(a) + [str(w) for w in (getattr(a, "warnings", None) or [])]
 
 
 def carried_over(a: Any) -> str | None:
@@ -842,10 +910,11 @@ def headline_figures(a: Any) -> list[dict[str, Any]]:
     recs = _records(getattr(a, "contracts", None), "contract")
     company = [r for r in recs if r.get("owner_level") == "company"]
     for r in company[:2]:
-        cards.append({"label": T("summary.contract", owner=r.get("owner_unit")),
+        owner = "" if _missing(r.get("owner_unit")) else str(r.get("owner_unit"))
+        veto = None if _missing(r.get("vetoed_by")) or not r.get("vetoed_by") else T("contract.vetoed_by", kpi=r.get("vetoed_by"))
+        cards.append({"label": T("summary.contract_company"),
                       "value": fmt_score(r.get("score")), "band": rollup.band(r.get("score")),
-                      "sub": None if _missing(r.get("vetoed_by")) or not r.get("vetoed_by")
-                      else T("contract.vetoed_by", kpi=r.get("vetoed_by"))})
+                      "sub": veto, "title": owner or None})  # the owner in a tooltip: the label stays short
     for r in _records(getattr(a, "perspectives", None), "perspective"):
         cards.append({"label": label("perspective", r.get("perspective"), lang), "value": fmt_score(r.get("score")),
                       "band": r.get("band") if not _missing(r.get("band")) else rollup.band(r.get("score"))})
@@ -874,6 +943,9 @@ def top_gaps(a: Any, max_gaps: int = 5, max_items: int = 3) -> list[str]:
         listed.append(T("summary.gap.root", cause=f"{cid} {causes.get(str(cid), '')}".strip()))
     for kid in gaps.get("kpis_below_60_without_action") or []:
         r = kpis.get(str(kid), {})
+        if _no_actual(r):  # missing data under the zero policy: say so, not "scores 0"
+            listed.append(T("summary.gap.kpi_missing", kpi=f"{kid} {name(r.get('kpi'))}".strip()))
+            continue
         listed.append(T("summary.gap.kpi", kpi=f"{kid} {name(r.get('kpi'))}".strip(), score=fmt_score(r.get("score"))))
     for aid in gaps.get("overdue_actions") or []:
         r = actions.get(str(aid), {})

@@ -5,8 +5,10 @@ Regenerate the repository copy with ``python -m workbench.template`` (writes tem
 from __future__ import annotations
 
 import io
+import math
 import re
 import sys
+import unicodedata
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 
 from workbench import contract
 from workbench.contract import Column, Table
@@ -123,44 +126,104 @@ _METHOD_HELP: dict[str, tuple[str, str]] = {
 }
 
 
+# Instructions sheet layout: A sheet / method, B 中文, C English / needs, D columns / score.
+# Each rule is one row: Chinese in A:B (merged), English in C:D (merged).
+_INSTRUCTION_WIDTHS = (20, 18, 28, 74)
+_LINE_HEIGHT = 15.0  # points per wrapped line (11 pt text; CJK fallback fonts included)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+
+
+def _display_width(text: str) -> int:
+    """Width of ``text`` in column-width units: CJK and other full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` needs when wrapped in a column ``width`` wide (a little slack for word breaks)."""
+    usable = max(1.0, width * 0.9 - 1)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in str(text).split("\n"))
+
+
+def _fit_row(ws, row: int, cells: list[tuple[str, float]], font_size: float = 11) -> None:  # type: ignore[no-untyped-def]
+    """Set an explicit row height from the (text, width) pairs of the row: LibreOffice and Excel do not
+    grow rows of wrapped text written by openpyxl, so long text would overprint the next row."""
+    lines = max((_wrapped_lines(text, width) for text, width in cells if text), default=1)
+    ws.row_dimensions[row].height = round(lines * _LINE_HEIGHT * font_size / 11 + 3, 1)
+
+
+def _page_setup(ws, landscape: bool, title_rows: str | None) -> None:  # type: ignore[no-untyped-def]
+    """A4, one page wide (as many pages tall as needed), modest margins, optional repeated header rows."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A  &P / &N"
+
+
 def _instructions(ws) -> None:  # type: ignore[no-untyped-def]
-    ws["A1"] = "客户资料收集模板 Client intake workbook"
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = "依据 docs/intake.md (v1) 自动生成 · generated from the intake contract v1"
+    wa, wb_, wc, wd = _INSTRUCTION_WIDTHS
+    total = sum(_INSTRUCTION_WIDTHS)
+    for letter, width in zip("ABCD", _INSTRUCTION_WIDTHS):
+        ws.column_dimensions[letter].width = width
+
+    def put(r: int, c: int, value: str, font: Font | None = None) -> None:
+        cell = ws.cell(r, c, value)
+        cell.alignment = WRAP_TOP
+        if font is not None:
+            cell.font = font
+
+    title = "客户资料收集模板 Client intake workbook"
+    put(1, 1, title, TITLE_FONT)
+    ws.merge_cells("A1:D1")
+    _fit_row(ws, 1, [(title, total)], font_size=14)
+    subtitle = "依据 docs/intake.md (v1) 自动生成 · generated from the intake contract v1"
+    put(2, 1, subtitle)
+    ws.merge_cells("A2:D2")
+    _fit_row(ws, 2, [(subtitle, total)])
     r = 4
-    ws.cell(r, 1, "填写规则 Rules").font = BOLD
+    put(r, 1, "填写规则 Rules", BOLD)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+    _fit_row(ws, r, [("填写规则 Rules", total)])
     r += 1
     for zh, en in _INSTRUCTIONS:
-        ws.cell(r, 1, zh)
-        ws.cell(r, 2, en)
+        put(r, 1, zh)
+        put(r, 3, en)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
+        _fit_row(ws, r, [(zh, wa + wb_), (en, wc + wd)])
         r += 1
     r += 1
-    for c, h in enumerate(("工作表 Sheet", "中文", "English", "列 Columns (* = 必填 required)"), start=1):
-        ws.cell(r, c, h).font = BOLD
+    heads = ("工作表 Sheet", "中文", "English", "列 Columns (* = 必填 required)")
+    for c, h in enumerate(heads, start=1):
+        put(r, c, h, BOLD)
+    _fit_row(ws, r, list(zip(heads, _INSTRUCTION_WIDTHS)))
     r += 1
     for t in contract.TABLES.values():
         cols = ", ".join(c.name + ("*" if c.required else "") for c in t.columns)
-        ws.cell(r, 1, t.name + (" *" if t.required_table else ""))
-        ws.cell(r, 2, t.title_zh)
-        ws.cell(r, 3, t.title_en)
-        ws.cell(r, 4, cols)
+        row = (t.name + (" *" if t.required_table else ""), t.title_zh, t.title_en, cols)
+        for c, v in enumerate(row, start=1):
+            put(r, c, v)
+        _fit_row(ws, r, list(zip(row, _INSTRUCTION_WIDTHS)))
         r += 1
     r += 1
-    for c, h in enumerate(("评分方法 method", "中文", "需要的列 needs", "计分 score"), start=1):
-        ws.cell(r, c, h).font = BOLD
+    heads = ("评分方法 method", "中文", "需要的列 needs", "计分 score")
+    for c, h in enumerate(heads, start=1):
+        put(r, c, h, BOLD)
+    _fit_row(ws, r, list(zip(heads, _INSTRUCTION_WIDTHS)))
     r += 1
     for m in contract.METHODS:
         zh, en = _METHOD_HELP[m]
-        ws.cell(r, 1, m)
-        ws.cell(r, 2, contract.METHOD_LABELS[m]["zh"])
-        ws.cell(r, 3, ", ".join(contract.METHOD_NEEDS[m]) or "—")
-        ws.cell(r, 4, f"{zh} / {en}")
+        row = (m, contract.METHOD_LABELS[m]["zh"], ", ".join(contract.METHOD_NEEDS[m]) or "—", f"{zh} / {en}")
+        for c, v in enumerate(row, start=1):
+            put(r, c, v)
+        _fit_row(ws, r, list(zip(row, _INSTRUCTION_WIDTHS)))
         r += 1
-    for col, width in zip("ABCD", (46, 60, 24, 90)):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.print_area = f"A1:D{r - 1}"
+    _page_setup(ws, landscape=False, title_rows=None)
 
 
 def _table_sheet(wb: Workbook, table: Table) -> None:
@@ -212,6 +275,12 @@ def _table_sheet(wb: Workbook, table: Table) -> None:
             dv.add(rng)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}1"
+    # Header names wrap (never cut off at the cell edge); the row is as tall as the longest wrapped name.
+    for i, col in enumerate(table.columns, start=1):
+        ws.cell(1, i).alignment = Alignment(wrap_text=True, vertical="top")
+    _fit_row(ws, 1, [(col.name, _width(col)) for col in table.columns])
+    # Wide sheets print landscape; every sheet one page wide with the header row repeated on each page.
+    _page_setup(ws, landscape=sum(_width(c) for c in table.columns) > 90, title_rows="1:1")
 
 
 def build_template() -> Workbook:

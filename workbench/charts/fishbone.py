@@ -188,7 +188,7 @@ def _box_overlap_shift(left: list[tuple[float, float, float, float]], right: lis
 
 
 class _Layout:
-    def __init__(self, forest: list[tuple[str, list[_Node]]], lang: str, wrap_w: float):
+    def __init__(self, forest: list[tuple[str, list[_Node]]], lang: str, wrap_w: float, k_max: float = 0.4):
         self.lang = lang
         self.wrap_w = wrap_w
         self.bones: list[_Bone] = []
@@ -209,7 +209,7 @@ class _Layout:
             self.side_height[side] = max(hs) if hs else 0.0
         for b in self.bones:
             # slant: ~62° from the spine for short bones, steeper for tall ones so width stays bounded
-            b.k = min(0.4, 100.0 / max(self.side_height[b.side], 1.0))
+            b.k = min(k_max, 100.0 / max(self.side_height[b.side], 1.0))
             self._place_x(b)
         self._place_junctions()
 
@@ -335,7 +335,7 @@ def _head_text(problem_text: str, lang: str) -> tuple[str, float, float]:
 
 def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[object], lang: str,
              root_ids: Iterable[str] = (), top_ids: Iterable[str] = (), *, title: str | None = None,
-             max_width_in: float = 9.0) -> Figure:
+             max_width_in: float = 7.0) -> Figure:
     """Fishbone diagram of one problem's causes.
 
     ``causes``: cause_id, category (key, English or Chinese label of one of ``categories``), cause,
@@ -350,28 +350,64 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
     head_txt, head_w, head_h = _head_text(problem_text, lang)
     head_box_w, head_box_h = head_w + 20, head_h + 18
 
-    # choose the widest wrap that keeps the whole diagram within the A4 width
+    # choose the widest wrap (then a steeper slant) that keeps the whole diagram within the page width; a diagram
+    # with many categories that still does not fit is drawn as two stacked spines into one head (taller, not wider)
     target = max_width_in * 72.0 - 2 * 12.0
-    layout = None
-    for wrap_w in (160, 146, 134, 124, 114, 106, 98, 90, 82, 76, 70, 64):
-        layout = _Layout(forest, lang, wrap_w)
-        x0, y0, x1, y1 = layout.bounds()
-        total = (layout.junctions[-1] if layout.junctions else 0) + 30 + head_box_w - x0
+    options: list[list[list[tuple[str, list[_Node]]]]] = [[forest]]
+    if len(forest) > 4:
+        h = (len(forest) + 1) // 2
+        h += h % 2  # keep each half's above / below alternation
+        options.append([forest[:h], forest[h:]])
+    best: tuple[float, list[_Layout]] | None = None
+    for parts in options:
+        for k_max in (0.4, 0.25):
+            for wrap_w in WRAPS:
+                layouts = [_Layout(part, lang, wrap_w, k_max) for part in parts]
+                total = _total_width(layouts, head_box_w)
+                if best is None or total < best[0] - 0.5:
+                    best = (total, layouts)
+                if total <= target:
+                    break
+            if total <= target:
+                break
         if total <= target:
+            best = (total, layouts)
             break
-    assert layout is not None
-    return _draw(layout, head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
+    assert best is not None
+    return _draw(best[1], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
 
 
-def _draw(layout: _Layout, head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
+WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76, 70, 64, 58)
+FISH_GAP = 16.0   # between two stacked spines' boxes
+
+
+def _spine_end(layouts: list[_Layout]) -> float:
+    end = max((lay.junctions[-1] if lay.junctions else 0.0) for lay in layouts) + 30.0
+    if len(layouts) > 1:  # a tall head spans both spines: keep every category box left of it
+        end = max(end, max(lay.bounds()[2] for lay in layouts) + 10.0)
+    return end
+
+
+def _total_width(layouts: list[_Layout], head_box_w: float) -> float:
+    return _spine_end(layouts) + head_box_w - min(lay.bounds()[0] for lay in layouts)
+
+
+def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
           root_set: set[str], top_set: set[str], forest: list[tuple[str, list[_Node]]]) -> Figure:
-    bx0, by0, bx1, by1 = layout.bounds()
-    spine_end = (layout.junctions[-1] if layout.junctions else 0.0) + 30.0
+    bnds = [lay.bounds() for lay in layouts]
+    # spine i at y = dys[i]; the next spine's top boxes sit FISH_GAP below the previous spine's bottom boxes
+    dys = [0.0]
+    for i in range(1, len(layouts)):
+        dys.append(dys[-1] + bnds[i - 1][1] - bnds[i][3] - FISH_GAP)
+    bx0 = min(b[0] for b in bnds)
+    spine_end = _spine_end(layouts)
     head_x0 = spine_end
     head_x1 = head_x0 + head_box_w
     tail_x = min(bx0, -40.0) - 4.0
-    y_top = max(by1, head_box_h / 2)
-    y_bot = min(by0, -head_box_h / 2)
+    head_yc = (dys[0] + dys[-1]) / 2
+    head_span = max(head_box_h, dys[0] - dys[-1] + 40.0) if len(layouts) > 1 else head_box_h
+    y_top = max(max(dy + b[3] for dy, b in zip(dys, bnds)), head_yc + head_span / 2)
+    y_bot = min(min(dy + b[1] for dy, b in zip(dys, bnds)), head_yc - head_span / 2)
     title_h = 30.0
     has_root = any(n.root for _, g in forest for n in _walk(g))
     has_top = any(n.top for _, g in forest for n in _walk(g))
@@ -388,16 +424,52 @@ def _draw(layout: _Layout, head_txt: str, head_box_w: float, head_box_h: float, 
     ax.set_axis_off()
 
     bone_c, rib_c = style.NAVY, "#5B6B7F"
-    # spine and tail
-    ax.add_line(Line2D([tail_x, head_x0], [0, 0], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2))
-    ax.add_patch(Polygon([(tail_x + 2, 0), (tail_x - 18, 16), (tail_x - 12, 0), (tail_x - 18, -16)], closed=True,
-                         facecolor=bone_c, edgecolor="none", zorder=2))
+    # spines and tails
+    for dy in dys:
+        ax.add_line(Line2D([tail_x, head_x0], [dy, dy], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2))
+        ax.add_patch(Polygon([(tail_x + 2, dy), (tail_x - 18, dy + 16), (tail_x - 12, dy), (tail_x - 18, dy - 16)],
+                             closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
     # head
-    ax.add_patch(FancyBboxPatch((head_x0 + 4, -head_box_h / 2 + 4), head_box_w - 8, head_box_h - 8,
+    ax.add_patch(FancyBboxPatch((head_x0 + 4, head_yc - head_span / 2 + 4), head_box_w - 8, head_span - 8,
                                 boxstyle="round,pad=4,rounding_size=8", facecolor=style.NAVY, edgecolor="none", zorder=3))
-    ax.text(head_x0 + head_box_w / 2, 0, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
+    ax.text(head_x0 + head_box_w / 2, head_yc, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
             color="white", linespacing=LINESPACING, zorder=4, gid="fishbone-head")
 
+    for i, (layout, dy) in enumerate(zip(layouts, dys)):
+        fax = ax if i == 0 else _overlay_axes(fig, (left, right), (bottom - dy, top - dy))
+        _draw_bones(fax, layout)
+
+    # title and legend
+    ax.text(left + 12, top - 8, title or t("charts.fishbone.title_plain", lang), ha="left", va="top",
+            fontsize=style.FS_TITLE, fontweight="bold", color=style.NAVY, gid="title")
+    lx = left + 14
+    ly = bottom + 10
+    if has_root:
+        ax.add_line(Line2D([lx], [ly + 4], marker="D", ms=5.2, color=style.ROOT, lw=0))
+        tx = ax.text(lx + 9, ly + 4, t("charts.fishbone.root", lang), ha="left", va="center", fontsize=style.FS_SMALL,
+                     color=style.ROOT, fontweight="bold", gid="legend")
+        lx += 9 + measure(tx.get_text(), style.FS_SMALL, "bold")[0] + 22
+    if has_top:
+        ax.add_line(Line2D([lx], [ly + 4], marker="*", ms=8, color=style.TOP, lw=0))
+        ax.text(lx + 9, ly + 4, t("charts.fishbone.top", lang), ha="left", va="center", fontsize=style.FS_SMALL,
+                color=TOP_TEXT, fontweight="bold", gid="legend")
+    return fig
+
+
+def _overlay_axes(fig: Figure, xlim: tuple[float, float], ylim: tuple[float, float]):
+    """A transparent full-figure axes with the same 1 unit = 1 pt scale, shifted so a second spine's own
+    coordinates (its spine at y = 0) land where that spine is drawn."""
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    ax.patch.set_visible(False)
+    return ax
+
+
+def _draw_bones(ax, layout: _Layout) -> None:
+    """Bones, category boxes, ribs, labels and markers of one spine (spine at y = 0 of ``ax``)."""
+    bone_c, rib_c = style.NAVY, "#5B6B7F"
     for b in layout.bones:
         X = b.x0
         # bone
@@ -435,21 +507,6 @@ def _draw(layout: _Layout, head_txt: str, head_box_w: float, head_box_h: float, 
                 x1 = r.stem_x - k * s * (y1 - r.y)
                 ax.add_line(Line2D([X + r.stem_x, X + x1], [r.y, y1], color=rib_c, lw=0.8, zorder=2))
 
-    # title and legend
-    ax.text(left + 12, top - 8, title or t("charts.fishbone.title_plain", lang), ha="left", va="top",
-            fontsize=style.FS_TITLE, fontweight="bold", color=style.NAVY, gid="title")
-    lx = left + 14
-    ly = bottom + 10
-    if has_root:
-        ax.add_line(Line2D([lx], [ly + 4], marker="D", ms=5.2, color=style.ROOT, lw=0))
-        tx = ax.text(lx + 9, ly + 4, t("charts.fishbone.root", lang), ha="left", va="center", fontsize=style.FS_SMALL,
-                     color=style.ROOT, fontweight="bold", gid="legend")
-        lx += 9 + measure(tx.get_text(), style.FS_SMALL, "bold")[0] + 22
-    if has_top:
-        ax.add_line(Line2D([lx], [ly + 4], marker="*", ms=8, color=style.TOP, lw=0))
-        ax.text(lx + 9, ly + 4, t("charts.fishbone.top", lang), ha="left", va="center", fontsize=style.FS_SMALL,
-                color=TOP_TEXT, fontweight="bold", gid="legend")
-    return fig
 
 
 def _walk(nodes: list[_Node]) -> Iterable[_Node]:

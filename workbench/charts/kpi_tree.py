@@ -21,9 +21,10 @@ from workbench.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS
 from workbench.i18n import t
 
 FS_NAME = 8.2
-FS_META = 7.0
+FS_META = 7.4
 BOX_W = 118.0
-COL_GAP = 30.0
+COL_GAP = 22.0
+PAGE_W = 7.0 * 72   # every page the same width (the report's text width), so all pages show the same font size
 ROW_GAP = 7.0
 PAD = 5.0
 MAX_ROWS = 16       # leaves per figure when splitting (about one A4 page)
@@ -135,7 +136,8 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     slot, groups, off_level = _columns(nodes, kp)
     n_cols = sum(groups.values())
 
-    box_w = BOX_W if n_cols <= 4 else max(92.0, (style.A4_WIDE * 72 - 40 - COL_GAP * (n_cols - 1)) / n_cols)
+    # cards share the page width (narrower cards wrap more lines); only a very wide cascade grows past the page
+    box_w = min(BOX_W, max(84.0, (PAGE_W - 24 - COL_GAP * (n_cols - 1)) / n_cols))
     texts: dict[str, tuple[str, str, str, float]] = {}
     stacked: set[str] = set()
     for nid, d in nodes:
@@ -145,20 +147,20 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
             texts[nid] = (name, "", "", measure(name, FS_META)[1] + 2 * PAD)
             continue
         r = kp.loc[nid]
-        name = wrap_to_points(f"{r.get('kpi', nid)}", box_w - 2 * PAD, FS_NAME, "bold", max_lines=2)
+        name = wrap_to_points(f"{r.get('kpi', nid)}", box_w - 2 * PAD, FS_NAME, "bold", max_lines=3)
         owner = " · ".join(str(x) for x in (r.get("owner_unit"), r.get("owner")) if not _nan(x) and str(x).strip())
         if nid in off_level:  # drawn in its parent's level (a level above its parent's): name its own level
             lv = str(r.get("owner_level")) if not _nan(r.get("owner_level")) else ""
             owner = " · ".join(x for x in (OWNER_LEVEL_LABELS.get(lv, {}).get(lang, lv), owner) if x)
-        owner = shorten(owner, int((box_w - 2 * PAD) / FS_META * 2)) if owner else ""
+        owner = wrap_to_points(owner, box_w - 2 * PAD, FS_META, max_lines=3) if owner else ""
         status = str(r.get("status", "")) if not _nan(r.get("status")) else ""
-        score_txt = f"{t('charts.score', lang)} {_fmt(r.get('score'))}"
+        score_txt = f"{t('charts.score', lang)} {style.fmt_score(r.get('score'))}"
         if status == "rolled_up":
             score_txt += f" ({t('charts.kpi_tree.rolled_up', lang)})"
         elif status == "excluded":
             score_txt = f"{t('charts.score', lang)} — ({t('charts.kpi_tree.excluded', lang)})"
         meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}"
-        h = measure(name, FS_NAME, "bold")[1] + (FS_META * LINESPACING if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
+        h = measure(name, FS_NAME, "bold")[1] + (measure(owner, FS_META)[1] if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
         if measure(meta, FS_META)[0] + measure(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
             stacked.add(nid)  # a narrow box: the score goes on its own line below the weight
             h += FS_META * LINESPACING
@@ -188,7 +190,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
 
     title_h, header_h, legend_h = 32.0, 20.0, 22.0
     width = 24 + n_cols * box_w + (n_cols - 1) * COL_GAP
-    width = max(width, 5.5 * 72)
+    width = max(width, PAGE_W)
     height = title_h + header_h + n_rows * row_h + legend_h + 8
     fig = style.new_figure(width / 72, height / 72)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -255,8 +257,9 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
                 linespacing=LINESPACING, zorder=4, gid=f"kpi-name:{nid}")
         yy -= measure(name, FS_NAME, "bold")[1] + 1.5
         if owner:
-            ax.text(x0 + PAD, yy, owner, ha="left", va="top", fontsize=FS_META, color=style.MUTED, zorder=4)
-            yy -= FS_META * LINESPACING
+            ax.text(x0 + PAD, yy, owner, ha="left", va="top", fontsize=FS_META, color=style.MUTED,
+                    linespacing=LINESPACING, zorder=4, gid=f"kpi-owner:{nid}")
+            yy -= measure(owner, FS_META)[1]
         w_txt, s_txt = meta.split("\x00")
         y_w = y0 + PAD + (FS_META * LINESPACING if nid in stacked else 0)
         ax.text(x0 + PAD, y_w, w_txt, ha="left", va="bottom", fontsize=FS_META, color=style.MUTED, zorder=4)

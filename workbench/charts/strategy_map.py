@@ -42,7 +42,7 @@ def _persp(v: object) -> str:
 
 
 def _fmt_score(v: object) -> str:
-    return "—" if _is_nan(v) else f"{float(v):.0f}"  # type: ignore[arg-type]
+    return style.fmt_score(v, whole=True)  # never rounded across a band boundary (99.6 is not "100")
 
 
 def _bezier(p0: np.ndarray, p1: np.ndarray, rad: float, n: int = 24) -> np.ndarray:

@@ -66,6 +66,29 @@ def band_of(score: float | None) -> str:
         return "none"
 
 
+def fmt_score(score: object, missing: str = "—", *, whole: bool = False) -> str:
+    """A 0-120 score as printed next to its status colour, never rounded across a band boundary (bands start at
+    their lower bound: ≥100, ≥60): one decimal unless the score is a whole number (87.3 → "87.3", 87.0 → "87");
+    with ``whole`` a whole number whenever rounding keeps the band (87.3 → "87"). A score that would round up into
+    the next band keeps one decimal, rounded *down* if need be (99.6 → "99.6", 99.96 → "99.9", 59.97 → "59.9").
+    ``missing`` for a non-number."""
+    import math
+
+    try:
+        f = float(score)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return missing
+    if math.isnan(f):
+        return missing
+    b = band_of(f)
+    if (whole or abs(f - round(f)) < 0.05) and band_of(float(f"{f:.0f}")) == b:
+        return f"{f:.0f}"
+    one = f"{f:.1f}"
+    if band_of(float(one)) == b:
+        return one
+    return f"{math.floor(f * 10) / 10:.1f}"
+
+
 def status_colour(band: object) -> str:
     return STATUS_COLOURS.get(str(band), STATUS_COLOURS["none"])
 
