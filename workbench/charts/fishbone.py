@@ -355,8 +355,7 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
     target = max_width_in * 72.0 - 2 * 12.0
     options: list[list[list[tuple[str, list[_Node]]]]] = [[forest]]
     if len(forest) > 4:
-        h = (len(forest) + 1) // 2
-        h += h % 2  # keep each half's above / below alternation
+        h = (len(forest) + 1) // 2  # balanced halves (6 → 3 + 3, 8 → 4 + 4)
         options.append([forest[:h], forest[h:]])
     best: tuple[float, list[_Layout]] | None = None
     for parts in options:
