@@ -162,3 +162,24 @@ def make_client(tmp_path: Path) -> MakeClient:
 def demo_client(make_client: MakeClient) -> Path:
     """The valid demo client as intake.xlsx."""
     return make_client(fmt="xlsx")
+
+
+def validated_table(name: str, rows: list[dict]) -> "pd.DataFrame":
+    """A table as validation hands it on (contract.py types, defaults, ``_row``) from partial rows."""
+    import math
+
+    import pandas as pd
+
+    from workbench.contract import TABLES
+
+    out = []
+    for i, r in enumerate(rows):
+        full = {}
+        for c in TABLES[name].columns:
+            v = r.get(c.name, c.default)
+            if c.type in ("number", "int") and v is None:
+                v = math.nan
+            full[c.name] = v
+        full["_row"] = i + 2
+        out.append(full)
+    return pd.DataFrame(out, columns=[*TABLES[name].column_names, "_row"])

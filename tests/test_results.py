@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.analysis import Analysis, analyse
+from conftest import validated_table
 from workbench.contract import TABLES
 from workbench.model import Client, Profile
 from workbench.results import results_document, score_command, write_results
@@ -25,19 +26,7 @@ def outputs_example() -> dict:
     return json.loads(block)
 
 
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    cols = TABLES[name].columns
-    out = []
-    for i, r in enumerate(rows):
-        full = {}
-        for c in cols:
-            v = r.get(c.name, c.default)
-            if c.type in ("number", "int") and v is None:
-                v = NaN
-            full[c.name] = v
-        full["_row"] = i + 2
-        out.append(full)
-    return pd.DataFrame(out, columns=[*TABLES[name].column_names, "_row"])
+table = validated_table
 
 
 def make(tables: dict[str, list[dict] | None], **profile) -> Client:

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from workbench.contract import TABLES
+from conftest import validated_table
 from workbench.rollup import band, bands, contract_key, objective_scores, perspective_scores, rollup
 
 NaN = math.nan
@@ -14,18 +14,7 @@ NaN = math.nan
 
 def kpis_df(rows: list[dict]) -> pd.DataFrame:
     """A validated kpis table (contract.py types, defaults, _row) from partial rows."""
-    cols = TABLES["kpis"].columns
-    out = []
-    for i, r in enumerate(rows):
-        full = {}
-        for c in cols:
-            v = r.get(c.name, c.default)
-            if c.type in ("number", "int") and v is None:
-                v = NaN
-            full[c.name] = v
-        full["_row"] = i + 2
-        out.append(full)
-    return pd.DataFrame(out, columns=[*TABLES["kpis"].column_names, "_row"])
+    return validated_table("kpis", rows)
 
 
 def actuals_df(rows: list[tuple]) -> pd.DataFrame:
