@@ -49,23 +49,20 @@ def _children(kpis: pd.DataFrame) -> tuple[dict[str, list[str]], list[str]]:
             roots.append(i)
     # guard against cycles: anything unreachable from a root becomes a root
     seen: set[str] = set()
-    stack = list(roots)
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        stack.extend(kids[n])
+
+    def reach(start: list[str]) -> None:
+        stack = list(start)
+        while stack:
+            n = stack.pop()
+            if n not in seen:
+                seen.add(n)
+                stack.extend(kids[n])
+
+    reach(roots)
     for i in ids:
         if i not in seen:
             roots.append(i)
-            stack = [i]
-            while stack:
-                n = stack.pop()
-                if n in seen:
-                    continue
-                seen.add(n)
-                stack.extend(kids[n])
+            reach([i])
     return kids, roots
 
 
