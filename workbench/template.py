@@ -197,31 +197,26 @@ def _instructions(ws) -> None:  # type: ignore[no-untyped-def]
         _fit_row(ws, r, [(zh, wa + wb_), (en, wc + wd)])
         r += 1
     r += 1
-    heads = ("工作表 Sheet", "中文", "English", "列 Columns (* = 必填 required)")
-    for c, h in enumerate(heads, start=1):
-        put(r, c, h, BOLD)
-    _fit_row(ws, r, list(zip(heads, _INSTRUCTION_WIDTHS)))
+
+    def block(r: int, heads: tuple[str, ...], rows: list[tuple[str, ...]]) -> int:
+        """A bold header row, then the rows; each row as tall as its longest wrapped cell. Returns the next row."""
+        for i, row in enumerate([heads, *rows]):
+            for c, v in enumerate(row, start=1):
+                if i == 0:
+                    put(r, c, v, BOLD)
+                else:
+                    put(r, c, v)
+            _fit_row(ws, r, list(zip(row, _INSTRUCTION_WIDTHS)))
+            r += 1
+        return r
+
+    r = block(r, ("工作表 Sheet", "中文", "English", "列 Columns (* = 必填 required)"),
+              [(t.name + (" *" if t.required_table else ""), t.title_zh, t.title_en,
+                ", ".join(c.name + ("*" if c.required else "") for c in t.columns)) for t in contract.TABLES.values()])
     r += 1
-    for t in contract.TABLES.values():
-        cols = ", ".join(c.name + ("*" if c.required else "") for c in t.columns)
-        row = (t.name + (" *" if t.required_table else ""), t.title_zh, t.title_en, cols)
-        for c, v in enumerate(row, start=1):
-            put(r, c, v)
-        _fit_row(ws, r, list(zip(row, _INSTRUCTION_WIDTHS)))
-        r += 1
-    r += 1
-    heads = ("评分方法 method", "中文", "需要的列 needs", "计分 score")
-    for c, h in enumerate(heads, start=1):
-        put(r, c, h, BOLD)
-    _fit_row(ws, r, list(zip(heads, _INSTRUCTION_WIDTHS)))
-    r += 1
-    for m in contract.METHODS:
-        zh, en = _METHOD_HELP[m]
-        row = (m, contract.METHOD_LABELS[m]["zh"], ", ".join(contract.METHOD_NEEDS[m]) or "—", f"{zh} / {en}")
-        for c, v in enumerate(row, start=1):
-            put(r, c, v)
-        _fit_row(ws, r, list(zip(row, _INSTRUCTION_WIDTHS)))
-        r += 1
+    r = block(r, ("评分方法 method", "中文", "需要的列 needs", "计分 score"),
+              [(m, contract.METHOD_LABELS[m]["zh"], ", ".join(contract.METHOD_NEEDS[m]) or "—",
+                "{} / {}".format(*_METHOD_HELP[m])) for m in contract.METHODS])
     ws.print_area = f"A1:D{r - 1}"
     _page_setup(ws, landscape=False, title_rows=None)
 
