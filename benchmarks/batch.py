@@ -106,7 +106,7 @@ def run_batch(folders: list[Path], out: Path, jobs: int, sample: bool = False, f
 
 def naive_loop(clients: list[Path], out: Path) -> dict:
     """papermill (kernel) then nbconvert, per notebook per client, one after another."""
-    from workbench.runner import notebook_paths
+    from workbench.build.runner import notebook_paths
 
     nbs = notebook_paths()
     cpu0, t0 = _children_cpu(), time.perf_counter()
@@ -130,10 +130,10 @@ def naive_loop(clients: list[Path], out: Path) -> dict:
 def floor_main(folders: list[str]) -> None:
     """In a fresh process: warm up, then per client load + analyse + every chart to PNG + results_document."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    from workbench import charts
-    from workbench.analysis import analyse
-    from workbench.intake import load_client
-    from workbench.results import results_document
+    from workbench.deliverable import charts
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.reading import load_client
+    from workbench.analysis.results import results_document
 
     charts.apply_style()
     fns = [getattr(charts, n) for n in charts.__all__ if n.endswith("_for")]
@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         skipped = sum(e["status"] == "skipped" for e in rerun["entries"])
         cached = sum(bool(e.get("unchanged")) for e in rerun["entries"])
         if skipped + cached < a.n:  # say why (e.g. someone edited the package meanwhile)
-            from workbench import fingerprint
-            from workbench.batch import Options, plan
+            from workbench.build import fingerprint
+            from workbench.build.batch import Options, plan
 
             items = {it.id: it for it in plan(main_set, tmp / "out", False, Options.from_env())}
             for e in rerun["entries"]:
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  not skipped: {e['id']}: differs in {[k for k in new if k != 'files' and old.get(k) != new[k]]}")
                     break
         # (e) fork + reap overhead of the warm pool: a no-op job
-        from workbench.pool import Task, WarmPool
+        from workbench.build.pool import Task, WarmPool
 
         with WarmPool(1) as pool:
             info = pool.wait_ready()

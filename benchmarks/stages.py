@@ -29,11 +29,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from workbench import charts
-    from workbench.analysis import analyse
-    from workbench.charts.render import to_png
-    from workbench.intake import load_client
-    from workbench.results import results_document
+    from workbench.deliverable import charts
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.charts.render import to_png
+    from workbench.intake.reading import load_client
+    from workbench.analysis.results import results_document
 
     def all_charts(a) -> int:
         figs = [charts.fishbone_for(a, pid) for pid in (a.client.tables["problems"]["problem_id"]

@@ -170,7 +170,7 @@ def validated_table(name: str, rows: list[dict]) -> "pd.DataFrame":
 
     import pandas as pd
 
-    from workbench.contract import TABLES
+    from workbench.intake.contract import TABLES
 
     out = []
     for i, r in enumerate(rows):

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from workbench.assessment import assess, band_for, consensus_pct, load_framework
+from workbench.analysis.assessment import assess, band_for, consensus_pct, load_framework
 
 
 def test_framework_structure():

@@ -19,9 +19,9 @@ import nbformat
 import pytest
 from rich.console import Console
 
-from workbench import fingerprint
-from workbench.batch import Options, batch_command, discover
-from workbench.pool import WarmPool
+from workbench.build import fingerprint
+from workbench.build.batch import Options, batch_command, discover
+from workbench.build.pool import WarmPool
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "clients"
@@ -250,7 +250,7 @@ def test_killed_batch_resumes_where_it_stopped(tmp_path, tiny_notebooks):
     clients = copy_demo(tmp_path / "clients")
     (clients / "riverside-hospital" / "HANG").touch()
     out = tmp_path / "build"
-    code = (f"import sys; from pathlib import Path; from workbench.batch import batch_command, Options; "
+    code = (f"import sys; from pathlib import Path; from workbench.build.batch import batch_command, Options; "
             f"sys.exit(batch_command([Path({str(clients)!r})], Path({str(out)!r}), jobs=1, progress=False, "
             f"options=Options(notebooks=Path({str(tiny_notebooks)!r}))))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -277,10 +277,10 @@ def test_unchanged_rerun_stays_light(tmp_path, tiny_notebooks, pool):
     clients = copy_demo(tmp_path / "clients")
     out = tmp_path / "build"
     assert run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)[0] == 0
-    code = (f"import sys; from pathlib import Path; from workbench.batch import batch_command, Options; "
+    code = (f"import sys; from pathlib import Path; from workbench.build.batch import batch_command, Options; "
             f"rc = batch_command([Path({str(clients)!r})], Path({str(out)!r}), progress=False, "
             f"options=Options(notebooks=Path({str(tiny_notebooks)!r}))); "
-            f"heavy = [m for m in ('pandas', 'matplotlib', 'numpy', 'nbconvert', 'papermill', 'IPython', 'workbench.pool') "
+            f"heavy = [m for m in ('pandas', 'matplotlib', 'numpy', 'nbconvert', 'papermill', 'IPython', 'workbench.build.pool') "
             f"if m in sys.modules]; print('HEAVY', heavy); sys.exit(rc)")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr

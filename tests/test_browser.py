@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.runner import run_client
+from workbench.build.runner import run_client
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")

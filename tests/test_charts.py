@@ -15,10 +15,10 @@ import pytest
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
-import workbench.charts as C
-from workbench.charts import sample, style
-from workbench.charts.text import display_width, wrap
-from workbench.model import Category
+import workbench.deliverable.charts as C
+from workbench.deliverable.charts import sample, style
+from workbench.deliverable.charts.text import display_width, wrap
+from workbench.intake.model import Category
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = sorted(p for p in (ROOT / "clients").iterdir() if (p / "client.yaml").exists()) if (ROOT / "clients").is_dir() else []
@@ -179,7 +179,7 @@ def test_kpi_tree_nodes_and_split():
     draw_checked(fig)
     assert sorted(gids(fig, "kpi:")) == sorted(k.index)
     big = sample.kpis("en", n_extra=70)
-    from workbench.charts.kpi_tree import tree_groups
+    from workbench.deliverable.charts.kpi_tree import tree_groups
 
     shown: set[str] = set()
     for g in tree_groups(big):
@@ -193,8 +193,8 @@ def test_kpi_tree_nodes_and_split():
 # --- demo clients ----------------------------------------------------------------------------------------
 def _analyses():
     try:
-        from workbench.analysis import analyse
-        from workbench.intake import load_client
+        from workbench.analysis.analyse import analyse
+        from workbench.intake.reading import load_client
     except ImportError as e:  # pragma: no cover - only while analysis.py is being written
         pytest.fail(f"analysis not importable: {e}")
     return [(p.name, analyse(load_client(p))) for p in CLIENTS]
@@ -206,8 +206,8 @@ def test_demo_clients_exist():
 
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
 def test_demo_client_all_charts(folder):
-    from workbench.analysis import analyse
-    from workbench.intake import load_client
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     figs = []
@@ -284,7 +284,7 @@ def _dollar_charts(lang: str) -> dict:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_dollar_in_client_text_is_drawn_literally(lang):
-    from workbench.charts.text import measure
+    from workbench.deliverable.charts.text import measure
 
     assert measure(BAD_MATH, 8.0)[0] > 0  # measuring does not parse math either (would raise Unknown symbol)
     assert measure("US$5 US$9", 8.0)[0] > measure("US5 US9", 8.0)[0]  # the "$" are measured as glyphs
@@ -355,9 +355,9 @@ def _assert_tree_clean(fig) -> None:
 
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
 def test_kpi_tree_column_header_is_each_kpis_owner_level(folder):
-    from workbench.analysis import analyse
-    from workbench.contract import OWNER_LEVEL_LABELS
-    from workbench.intake import load_client
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.contract import OWNER_LEVEL_LABELS
+    from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     lang = a.client.profile.language
@@ -399,7 +399,7 @@ def _trend_panels(fig) -> list[str]:
 
 
 def test_kpi_trends_pages_show_every_kpi_in_cascade_order():
-    from workbench.charts.trends import kpi_trend_pages, trend_ids
+    from workbench.deliverable.charts.trends import kpi_trend_pages, trend_ids
 
     k = sample.kpis("zh", n_extra=16)
     hist = sample.kpi_history(k)
@@ -453,8 +453,8 @@ def test_kpi_trends_binary_and_grades():
 
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
 def test_demo_client_trends_cover_every_kpi_with_actuals(folder):
-    from workbench.analysis import analyse
-    from workbench.intake import load_client
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     figs = C.kpi_trends_for(a)
@@ -472,8 +472,8 @@ def test_demo_client_trends_cover_every_kpi_with_actuals(folder):
 # --- pareto 80 %, contract labels, units -------------------------------------------------------------------
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
 def test_pareto_80_label_clear_of_bars_and_contract_labels_full(folder):
-    from workbench.analysis import analyse
-    from workbench.intake import load_client
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     fig = C.pareto_for(a)
@@ -512,7 +512,7 @@ def test_contract_labels_cut_only_when_too_long():
 
 
 def test_number_unit_spacing():
-    from workbench.charts.fishbone import with_unit
+    from workbench.deliverable.charts.fishbone import with_unit
 
     assert with_unit(48.0, "minutes") == "48 minutes"
     assert with_unit(3.5, "kWh/t") == "3.5 kWh/t"
@@ -522,8 +522,8 @@ def test_number_unit_spacing():
     assert with_unit(12, "") == "12"
     riverside = [p for p in CLIENTS if p.name == "riverside-hospital"]
     if riverside:
-        from workbench.analysis import analyse
-        from workbench.intake import load_client
+        from workbench.analysis.analyse import analyse
+        from workbench.intake.reading import load_client
 
         a = analyse(load_client(riverside[0]))
         fig = C.fishbone_for(a, "PR1")
@@ -546,9 +546,9 @@ def test_score_label_never_rounds_across_a_band():
 def test_demo_client_polish(folder):
     from matplotlib.patches import Rectangle
 
-    from workbench.analysis import analyse
-    from workbench.charts.diagnosis import EFFORT_SPLIT, IMPACT_SPLIT, quadrant
-    from workbench.intake import load_client
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.charts.diagnosis import EFFORT_SPLIT, IMPACT_SPLIT, quadrant
+    from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     # strategy map and KPI cards: the printed score is in the band of the colour it is drawn in

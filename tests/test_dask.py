@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from test_batch import clone, copy_demo, run_batch, write_tiny_notebooks
 
-from workbench import fingerprint
+from workbench.build import fingerprint
 
 import dask.distributed as distributed
 

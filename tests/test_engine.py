@@ -1,4 +1,4 @@
-"""The in-process papermill engine (workbench.engine)."""
+"""The in-process papermill engine (workbench.build.engine)."""
 from __future__ import annotations
 
 import subprocess
@@ -10,7 +10,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from workbench.engine import ENGINE_NAME, execute_notebook
+from workbench.build.engine import ENGINE_NAME, execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def test_parameters_streams_display_and_result() -> None:
     nb = make_nb(
         "import sys\nprint('hello', client_folder, n)\nprint('careful', file=sys.stderr)",
         "from IPython.display import display, HTML\ndisplay(HTML('<b>bold</b>'))\nn * 21",
-        "from workbench.display import heading\nheading('标题 <x>', 2)",
+        "from workbench.deliverable.html import heading\nheading('标题 <x>', 2)",
     )
     out = execute_notebook(nb, {"client_folder": "clients/x", "n": 2}, cwd=None, timeout=30)
     tags = [c.metadata.get("tags", []) for c in out.cells]

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import base_tables
-from workbench.intake import check_client, load_client
-from workbench.model import IntakeError, Issue, ValidationReport
+from workbench.intake.reading import check_client, load_client
+from workbench.intake.model import IntakeError, Issue, ValidationReport
 
 
 def find(report: ValidationReport, text: str = "", **where: object) -> list[Issue]:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench import kpi_scoring as ks
+from workbench.analysis import kpi_methods as ks
 
 NaN = math.nan
 

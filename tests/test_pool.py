@@ -1,4 +1,4 @@
-"""The warm pool (workbench.pool): isolation, limits and failure handling, with tiny jobs.
+"""The warm pool (workbench.build.pool): isolation, limits and failure handling, with tiny jobs.
 
 The job functions below run in forked children; the zygote finds this module through PYTHONPATH.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.pool import Task, WarmPool
+from workbench.build.pool import Task, WarmPool
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -175,7 +175,7 @@ def test_killed_main_process_takes_zygote_and_children_down(tmp_path):
     script = f"""
 import sys, json
 sys.path[:0] = {[str(HERE), str(ROOT)]!r}
-from workbench.pool import WarmPool, Task
+from workbench.build.pool import WarmPool, Task
 pool = WarmPool(1, preload=["json"], warm=False, env={{**{ENV!r}, "WB_PIDFILE": {str(pidfile)!r}}})
 print(json.dumps({{"zygote": pool.proc.pid}}), flush=True)
 for _ in pool.run([Task("h", "test_pool:job_action", {{"action": "hang"}})]):

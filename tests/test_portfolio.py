@@ -1,11 +1,11 @@
-"""index.html and batch.json (workbench.portfolio), from hand-made results.json files: no runs needed."""
+"""index.html and batch.json (workbench.build.portfolio), from hand-made results.json files: no runs needed."""
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
 
-from workbench import portfolio
+from workbench.build import portfolio
 
 
 def results(cid: str, name: str, total: float | None, contract: float | None, cats: dict | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""The deliverable HTML (workbench.report + templates/deliverable): self-contained, localised, escaped, navigable."""
+"""The deliverable HTML (workbench.deliverable.render + templates/deliverable): self-contained, localised, escaped, navigable."""
 from __future__ import annotations
 
 import re
@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbench.engine import execute_notebook
-from workbench.intake import load_client
-from workbench.report import MAX_BYTES, ReportError, exporter, render_html, render_report
+from workbench.build.engine import execute_notebook
+from workbench.intake.reading import load_client
+from workbench.deliverable.render import MAX_BYTES, ReportError, exporter, render_html, render_report
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -91,7 +91,7 @@ def tiny_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_code_cell(
             "import sys, warnings\n"
             "from matplotlib.figure import Figure\n"
-            "from workbench import display as d, report_tables as rt\n"
+            "from workbench.deliverable import html as d, tables as rt\n"
             "import pandas as pd\n"
             "d.set_language('zh')\n"
             "print('stdout chatter')\n"
@@ -200,8 +200,8 @@ def _run_cells(*cells: str) -> nbformat.NotebookNode:
 
 
 def test_summary_key_gaps_come_from_the_gap_lists() -> None:
-    from workbench import notebook as wb
-    from workbench.report_tables import top_gaps
+    from workbench.deliverable import notebook as wb
+    from workbench.deliverable.tables import top_gaps
 
     folder = ROOT / "clients" / "huaxin-steel"
     if not folder.is_dir():
@@ -226,8 +226,8 @@ def test_summary_key_gaps_come_from_the_gap_lists() -> None:
 def test_summary_never_says_no_gaps_while_an_action_is_overdue(make_client) -> None:
     from conftest import base_tables
 
-    from workbench.analysis import analyse
-    from workbench.report_tables import top_gaps
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.tables import top_gaps
 
     tables = base_tables()
     del tables["assessment"]
@@ -243,8 +243,8 @@ def test_summary_never_says_no_gaps_while_an_action_is_overdue(make_client) -> N
 def test_missing_actual_notes_follow_the_policy(make_client) -> None:
     from conftest import base_tables
 
-    from workbench.analysis import analyse
-    from workbench.report_tables import kpi_scores
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.tables import kpi_scores
 
     tables = base_tables()
     tables["actuals"] = [r for r in tables["actuals"] if r["kpi_id"] != "K06"]
@@ -261,8 +261,8 @@ def test_missing_actual_notes_follow_the_policy(make_client) -> None:
 def test_kpi_units_do_not_wrap_and_the_note_column_only_when_needed(make_client) -> None:
     from conftest import base_tables
 
-    from workbench.analysis import analyse
-    from workbench.report_tables import kpi_scores
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.tables import kpi_scores
 
     html = kpi_scores(analyse(load_client(make_client())))
     assert '<td class="small unit"><span class="nowrap">万元</span></td>' in html
@@ -275,7 +275,7 @@ def test_kpi_units_do_not_wrap_and_the_note_column_only_when_needed(make_client)
 
 def test_no_data_is_said_once_per_subsection_and_findings_are_not_missing_data() -> None:
     nb = _run_cells(
-        "from workbench import notebook as wb\nfrom workbench.display import set_language\nset_language('zh')\n"
+        "from workbench.deliverable import notebook as wb\nfrom workbench.deliverable.html import set_language\nset_language('zh')\n"
         "wb.heading('原因优先级', 2)\n"
         "wb.table(None, empty='原因分析')\nwb.figure(print, None, empty='原因分析')\nwb.figure(print, [], empty='原因分析')\n"
         "wb.heading('类目得分', 2)\nwb.figure(print, None, empty='卓越绩效自评')\nwb.table(None)\n"
@@ -293,7 +293,7 @@ def test_no_data_is_said_once_per_subsection_and_findings_are_not_missing_data()
 def test_figure_accepts_one_figure_or_a_list_and_alt_is_the_chart_title() -> None:
     nb = _run_cells(
         "from matplotlib.figure import Figure\n"
-        "from workbench import notebook as wb\nfrom workbench.charts import style\n"
+        "from workbench.deliverable import notebook as wb\nfrom workbench.deliverable.charts import style\n"
         "def one(n):\n    f = Figure(figsize=(3, 2)); style.title(f, f'趋势 {n}'); f.add_subplot().plot([1, 2]); return f\n"
         "def many(n):\n    return [one(i) for i in range(n)]\n"
         "wb.heading('x', 2)\nwb.figure(one, 7)\nwb.figure(many, 2)\nwb.figure(many, 0, empty='历史实际值')")
@@ -304,11 +304,11 @@ def test_figure_accepts_one_figure_or_a_list_and_alt_is_the_chart_title() -> Non
 
 
 def test_report_charts_have_alt_texts_and_bands_match_the_charts(make_client) -> None:
-    from workbench.analysis import analyse
-    from workbench.charts import assessment_heatmap, gantt_for, kpi_trees_for
-    from workbench.display import _alt_of
-    from workbench.i18n import t
-    from workbench.report_tables import assessment_items, method_notes
+    from workbench.analysis.analyse import analyse
+    from workbench.deliverable.charts import assessment_heatmap, gantt_for, kpi_trees_for
+    from workbench.deliverable.html import _alt_of
+    from workbench.core.i18n import t
+    from workbench.deliverable.tables import assessment_items, method_notes
 
     a = analyse(load_client(make_client()))
     for fig in [assessment_heatmap(a.assessment.items, "en"), gantt_for(a), *kpi_trees_for(a)]:
@@ -333,8 +333,8 @@ def test_plain_papermill_writes_results_json_into_output_folder(demo_client: Pat
 
     import papermill
 
-    from workbench.analysis import analyse
-    from workbench.results import results_document
+    from workbench.analysis.analyse import analyse
+    from workbench.analysis.results import results_document
 
     out_folder = tmp_path / "build" / "demo"
     papermill.execute_notebook(str(ROOT / "notebooks" / "00_summary.ipynb"), str(tmp_path / "out.ipynb"),
@@ -348,7 +348,7 @@ def test_plain_papermill_writes_results_json_into_output_folder(demo_client: Pat
 def test_missing_actual_is_worded_as_missing_data_and_listed_in_the_data_notes():
     """A zero-policy KPI without an actual stays in the gap lists, worded as missing data, and the appendix
     lists it; the footer uses the formatted period; the category rate's unscored items are footnoted."""
-    from workbench import notebook as wb, report_tables as rt
+    from workbench.deliverable import notebook as wb, tables as rt
 
     a = wb.load("clients/jinfeng-logistics")
     missing = [str(k) for k, m in a.kpis["missing"].items() if m is True]

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analysis import Analysis, analyse
+from workbench.analysis.analyse import Analysis, analyse
 from conftest import validated_table
-from workbench.contract import TABLES
-from workbench.model import Client, Profile
-from workbench.results import results_document, score_command, write_results
+from workbench.intake.contract import TABLES
+from workbench.intake.model import Client, Profile
+from workbench.analysis.results import results_document, score_command, write_results
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "outputs.md"
 NaN = math.nan

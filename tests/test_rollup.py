@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import validated_table
-from workbench.rollup import band, bands, contract_key, objective_scores, perspective_scores, rollup
+from workbench.analysis.rollup import band, bands, contract_key, objective_scores, perspective_scores, rollup
 
 NaN = math.nan
 

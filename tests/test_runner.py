@@ -1,4 +1,4 @@
-"""workbench.runner: one client end to end, atomically."""
+"""workbench.build.runner: one client end to end, atomically."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbench import runner
-from workbench.runner import run_client, run_command
+from workbench.core.resources import notebooks_dir
+from workbench.build import runner
+from workbench.build.runner import run_client, run_command
 
 
 def write_nb(path: Path, *cells: str) -> Path:
@@ -22,7 +23,7 @@ def write_nb(path: Path, *cells: str) -> Path:
     return path
 
 
-SMALL = ("from workbench import notebook as wb\na = wb.load(client_folder)\nT = wb.text(a)",
+SMALL = ("from workbench.deliverable import notebook as wb\na = wb.load(client_folder)\nT = wb.text(a)",
          "wb.heading(T('kpis.title'), 1)\nwb.heading(T('kpis.scores'), 2)\nwb.table(wb.tables.kpi_scores(a))")
 
 
@@ -57,7 +58,7 @@ def test_failing_cell_keeps_the_previous_build(demo_client: Path, tmp_path: Path
     assert run_client(demo_client, out, notebooks=small_notebooks).ok
     before = (out / "demo" / "report.html").read_bytes()
 
-    write_nb(small_notebooks / "01_broken.ipynb", "from workbench import display as d\nd.heading('half', 1)",
+    write_nb(small_notebooks / "01_broken.ipynb", "from workbench.deliverable import html as d\nd.heading('half', 1)",
              "raise RuntimeError('boom in the notebook')")
     res = run_client(demo_client, out, notebooks=small_notebooks)
     assert res.status == "failed" and res.stage == "execute"
@@ -103,10 +104,10 @@ def test_run_command_ok(demo_client: Path, tmp_path: Path, small_notebooks: Path
 
 
 def test_default_notebooks_are_the_deliverable_ones() -> None:
-    names = [p.name for p in runner.notebook_paths(runner.NOTEBOOK_DIR)]
+    names = [p.name for p in runner.notebook_paths(notebooks_dir())]
     assert names == ["00_summary.ipynb", "01_diagnosis.ipynb", "02_strategy.ipynb", "03_kpis.ipynb",
                      "04_assessment.ipynb", "05_plan.ipynb"]
-    for path in runner.notebook_paths(runner.NOTEBOOK_DIR):
+    for path in runner.notebook_paths(notebooks_dir()):
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert code[0].metadata.get("tags") == ["parameters"]
@@ -124,7 +125,7 @@ def test_full_deliverable_for_the_fixture_client(demo_client: Path, tmp_path: Pa
 def test_results_json_has_one_writer(demo_client: Path, tmp_path: Path, small_notebooks: Path, monkeypatch) -> None:
     """The notebooks write results.json (notebook.save_results -> results.write_results); the runner does not write
     it again, and only falls back to the same function when its notebooks did not write it."""
-    from workbench import results
+    from workbench.analysis import results
 
     calls: list[Path] = []
     real = results.write_results
@@ -148,6 +149,6 @@ def test_results_json_has_one_writer(demo_client: Path, tmp_path: Path, small_no
 
 
 def test_deliverable_notebooks_write_results_json() -> None:
-    for path in runner.notebook_paths(runner.NOTEBOOK_DIR):
+    for path in runner.notebook_paths(notebooks_dir()):
         nb = nbformat.read(path, as_version=4)
         assert any("wb.save_results(a, output_folder)" in c.source for c in nb.cells if c.cell_type == "code"), path

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from workbench.diagnosis import analyse_causes, priority, root_causes, top_causes, unlinked_root_chains, why_chains
-from workbench.plan import actions_by_owner, carried_over, gaps
-from workbench.strategy import check_strategy
+from workbench.analysis.diagnosis import analyse_causes, priority, root_causes, top_causes, unlinked_root_chains, why_chains
+from workbench.analysis.plan import actions_by_owner, carried_over, gaps
+from workbench.analysis.strategy import check_strategy
 
 NaN = math.nan
 

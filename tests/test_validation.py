@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from conftest import base_profile, base_tables, write_client
 from workbench.cli import app
-from workbench.contract import TABLES
-from workbench.intake import check_client
-from workbench.model import Issue, ValidationReport
-from workbench.validation import framework_item_ids, validate_frames
+from workbench.intake.contract import TABLES
+from workbench.intake.reading import check_client
+from workbench.intake.model import Issue, ValidationReport
+from workbench.intake.validation import framework_item_ids, validate_frames
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -260,8 +260,8 @@ def test_header_only_tables_are_absent(fmt: str, make_client) -> None:
     assert client is not None and report.ok, report.format()
     assert {n for n, df in client.tables.items() if df is None} == set(OPTIONAL) - {"actuals"}
     assert not report.issues, report.format()  # empty optional sheets are not worth a word
-    from workbench.analysis import analyse
-    from workbench.results import results_document
+    from workbench.analysis.analyse import analyse
+    from workbench.analysis.results import results_document
 
     doc = results_document(analyse(client))
     assert doc["assessment"] is None and doc["diagnosis"] is None and doc["objectives"] is None
@@ -291,8 +291,8 @@ def test_empty_kpis_stays_a_table_with_a_warning(fmt: str, make_client) -> None:
     assert client.tables["kpis"] is not None and client.tables["kpis"].empty
     assert client.tables["actuals"] is None
     [w] = find(report, "no rows yet", severity="warning", sheet="kpis")
-    from workbench.analysis import analyse
-    from workbench.results import results_document
+    from workbench.analysis.analyse import analyse
+    from workbench.analysis.results import results_document
 
     results_document(analyse(client))  # scoring a client with no KPIs yet does not fail
 
@@ -376,8 +376,8 @@ def test_references_into_a_table_not_supplied_are_one_warning_per_column(fmt: st
                column="addresses")  # K02 and 4.1.2 resolve; C03 and F1 may be in tables not supplied
     assert "causes or objectives" in w.message
     assert client.tables["kpis"]["objective_id"].tolist()[0] == "F1"  # kept as written  # type: ignore[index]
-    from workbench.analysis import analyse
-    from workbench.results import results_document
+    from workbench.analysis.analyse import analyse
+    from workbench.analysis.results import results_document
 
     a = analyse(client)
     doc = results_document(a)
@@ -407,7 +407,7 @@ def test_grades_match_regardless_of_case_and_keep_the_clients_spelling(make_clie
     assert client.profile.grades == {"Good": 100.0, "Fair": 70.0}
     acts = client.tables["actuals"]  # type: ignore[index]
     assert acts[acts["kpi_id"] == "K03"]["actual"].tolist() == ["Good", "Fair"]
-    from workbench.analysis import analyse
+    from workbench.analysis.analyse import analyse
 
     assert analyse(client).kpis.loc["K03", "score"] == 100.0  # type: ignore[union-attr]
     # default grades are unchanged: "b" is B

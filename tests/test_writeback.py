@@ -1,4 +1,4 @@
-"""Saving edits back to a client's own intake (workbench.writeback), on copies of the demo clients."""
+"""Saving edits back to a client's own intake (workbench.intake.writeback), on copies of the demo clients."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +12,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from workbench.intake import load_client
+from workbench.intake.reading import load_client
 from workbench.widgets import Engagement
-from workbench.writeback import save_tables
+from workbench.intake.writeback import save_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = ROOT / "clients"

@@ -28,7 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from workbench.contract import (FISHBONE_PRESETS, METHOD_NEEDS, PERSPECTIVE_ALIASES,  # noqa: E402
+from workbench.intake.contract import (FISHBONE_PRESETS, METHOD_NEEDS, PERSPECTIVE_ALIASES,  # noqa: E402
                                 TABLE_ORDER, TABLES)
 
 PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3")

@@ -13,14 +13,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Performance-
 def new(client_id: str = typer.Argument(..., help="Slug of the new client, e.g. acme-steel"),
         root: Path = typer.Option(Path("clients"), help="Folder that holds client folders")) -> None:
     """Create clients/<id>/ with client.yaml and a blank intake.xlsx."""
-    from workbench.template import new_client_command
+    from workbench.intake.template import new_client_command
     raise typer.Exit(new_client_command(client_id, root))
 
 
 @app.command()
 def validate(folders: list[Path] = typer.Argument(..., help="Client folders")) -> None:
     """Validate client folders; exit 1 when any client has errors."""
-    from workbench.validation import validate_command
+    from workbench.intake.validation import validate_command
     raise typer.Exit(validate_command(folders))
 
 
@@ -28,7 +28,7 @@ def validate(folders: list[Path] = typer.Argument(..., help="Client folders")) -
 def score(folder: Path = typer.Argument(..., help="Client folder"),
           json_: bool = typer.Option(False, "--json", help="Print results.json instead of the summary")) -> None:
     """Compute every score without running a notebook."""
-    from workbench.results import score_command
+    from workbench.analysis.results import score_command
     raise typer.Exit(score_command(folder, as_json=json_))
 
 
@@ -36,7 +36,7 @@ def score(folder: Path = typer.Argument(..., help="Client folder"),
 def run(folder: Path = typer.Argument(..., help="Client folder"),
         out: Path = typer.Option(Path("build"), "--out", help="Output folder")) -> None:
     """Validate, execute the notebooks through papermill and render report.html."""
-    from workbench.runner import run_command
+    from workbench.build.runner import run_command
     raise typer.Exit(run_command(folder, out))
 
 
@@ -50,7 +50,7 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
           memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
-    from workbench.batch import Options, batch_command
+    from workbench.build.batch import Options, batch_command
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
     raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
                                    options=Options.from_env(**overrides)))

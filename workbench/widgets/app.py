@@ -7,8 +7,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from workbench.i18n import t
-from workbench.model import IntakeError
+from workbench.core.i18n import t
+from workbench.intake.model import IntakeError
 from workbench.widgets.common import CSS, esc, table_html
 from workbench.widgets.engagement import Engagement, list_clients
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from workbench.i18n import t
+from workbench.core.i18n import t
 from workbench.widgets.common import css_id, esc, fmt, heading, missing, msg_label, show_messages, table_html, text_value
 from workbench.widgets.engagement import Engagement
 
@@ -16,7 +16,7 @@ class AssessmentView:
         self.on_edit = on_edit or (lambda: None)
         self._updating = False
         L = self.lang
-        from workbench.assessment import load_framework
+        from workbench.analysis.assessment import load_framework
 
         try:
             self.framework = load_framework(eng.profile.framework or "gbt19580-2012")

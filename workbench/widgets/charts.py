@@ -1,4 +1,4 @@
-"""The charts the engagement views show live, found in ``workbench.charts`` (drawn from the edited analysis)."""
+"""The charts the engagement views show live, found in ``workbench.deliverable.charts`` (drawn from the edited analysis)."""
 from __future__ import annotations
 
 import importlib
@@ -21,9 +21,9 @@ def strategy_map_figure(analysis: Any) -> Any:
     if client.table("objectives") is None or not len(client.table("objectives")):
         return None
     try:
-        fn = _find([("workbench.charts.strategy_map", "strategy_map_for"), ("workbench.charts", "strategy_map_for")])
+        fn = _find([("workbench.deliverable.charts.strategy_map", "strategy_map_for"), ("workbench.deliverable.charts", "strategy_map_for")])
     except ImportError:
-        fn = _find([("workbench.charts.strategy_map", "strategy_map"), ("workbench.charts", "strategy_map")])
+        fn = _find([("workbench.deliverable.charts.strategy_map", "strategy_map"), ("workbench.deliverable.charts", "strategy_map")])
         return fn(analysis.objectives, client.table("links"), analysis.lang)
     return fn(analysis)
 
@@ -33,7 +33,7 @@ def fishbone_figure(analysis: Any, problem_id: str) -> Any:
     causes = analysis.client.table("causes")
     if causes is None or not (causes["problem_id"].astype(str) == str(problem_id)).any():
         return None
-    fn = _find([("workbench.charts.fishbone", "fishbone_for"), ("workbench.charts", "fishbone_for")])
+    fn = _find([("workbench.deliverable.charts.fishbone", "fishbone_for"), ("workbench.deliverable.charts", "fishbone_for")])
     return fn(analysis, problem_id)
 
 
@@ -41,6 +41,6 @@ def assessment_figure(analysis: Any) -> Any:
     """A chart of the self-assessment by category, if the charts package has one."""
     if analysis.assessment is None:
         return None
-    fn = _find([("workbench.charts.assessment", "assessment_chart_for"), ("workbench.charts.assessment", "category_bars_for"),
-                ("workbench.charts", "assessment_for")])
+    fn = _find([("workbench.deliverable.charts.assessment", "assessment_chart_for"), ("workbench.deliverable.charts.assessment", "category_bars_for"),
+                ("workbench.deliverable.charts", "assessment_for")])
     return fn(analysis)

@@ -6,9 +6,9 @@ from typing import Any, Callable, Iterable
 
 import ipywidgets as W
 
-from workbench.display import esc  # noqa: F401 - used by the views
-from workbench.i18n import t
-from workbench.rollup import band as band_of  # noqa: F401 - the views' band of a score
+from workbench.deliverable.html import esc  # noqa: F401 - used by the views
+from workbench.core.i18n import t
+from workbench.analysis.rollup import band as band_of  # noqa: F401 - the views' band of a score
 
 CSS = """
 <style>
@@ -58,7 +58,7 @@ def fmt(v: Any, digits: int = 1) -> str:
 def status_colours(band: object) -> tuple[str, str]:
     """(text colour, fill) for a status band key (good / ok / bad / none)."""
     try:
-        from workbench.charts.style import status_colour, status_fill
+        from workbench.deliverable.charts.style import status_colour, status_fill
 
         return status_colour(band), status_fill(band)
     except Exception:  # pragma: no cover - charts not importable
@@ -123,7 +123,7 @@ def chart_image(draw: Callable[[], Any], lang: str, width: str = "100%") -> W.Wi
         if isinstance(fig, (bytes, bytearray)):
             png = bytes(fig)
         else:
-            from workbench.charts.render import to_png
+            from workbench.deliverable.charts.render import to_png
 
             png = to_png(fig)
         return W.Image(value=png, format="png", layout=W.Layout(max_width=width, height="auto"))

@@ -5,7 +5,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from workbench.i18n import t
+from workbench.core.i18n import t
 from workbench.widgets.charts import fishbone_figure
 from workbench.widgets.common import (chart_image, esc, fmt, heading, missing, msg_label, show_messages, table_html,
                                       text_value)

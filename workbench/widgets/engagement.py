@@ -7,11 +7,11 @@ contract columns, extra columns, ``_row``; a new row has ``_row`` NaN). Every ed
 2. re-validates the edited tables through the one validation layer (``validation.validate_raw`` on frames
    built in memory, no file written) and keeps the issues as :class:`Message` s located by table, row key
    and column, so the view can show each under its control;
-3. recomputes ``workbench.analysis.analyse`` on a ``Client`` built from the edited frames (even while
+3. recomputes ``workbench.analysis.analyse.analyse`` on a ``Client`` built from the edited frames (even while
    validation has errors, e.g. weights not summing to 100, so the scores move as the consultant types).
 
-``save()`` writes the edits back (``workbench.writeback``), ``render(out)`` builds the deliverable from the
-saved data (``workbench.runner``).
+``save()`` writes the edits back (``workbench.intake.writeback``), ``render(out)`` builds the deliverable from the
+saved data (``workbench.build.runner``).
 """
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from typing import Any
 
 import pandas as pd
 
-from workbench import contract as C
-from workbench.i18n import t
-from workbench.kpi_scoring import is_missing
-from workbench.model import Client, IntakeError, ValidationReport
-from workbench.rollup import contract_key
+from workbench.intake import contract as C
+from workbench.core.i18n import t
+from workbench.analysis.kpi_methods import is_missing
+from workbench.intake.model import Client, IntakeError, ValidationReport
+from workbench.analysis.rollup import contract_key
 
 __all__ = ["Engagement", "Message", "KEYS", "list_clients"]
 
@@ -84,8 +84,8 @@ class Engagement:
     # ------------------------------------------------------------------ state
     def reload(self) -> None:
         """(Re)load the client from disk, dropping unsaved edits. Raises IntakeError when it has errors."""
-        from workbench.intake import check_client
-        from workbench.writeback import fingerprint
+        from workbench.intake.reading import check_client
+        from workbench.intake.writeback import fingerprint
 
         self._fingerprint = fingerprint(self.folder)
         client, report = check_client(self.folder)
@@ -468,7 +468,7 @@ class Engagement:
         return out, keys
 
     def _validate(self) -> None:
-        from workbench.validation import validate_frames
+        from workbench.intake.validation import validate_frames
 
         tables, keys = self._raw_tables()
         _client, report = validate_frames(self.folder, self.profile, tables, self.original.source)
@@ -487,7 +487,7 @@ class Engagement:
         self._validate()
         t1 = time.perf_counter()
         try:
-            from workbench.analysis import analyse
+            from workbench.analysis.analyse import analyse
 
             self.analysis = analyse(self.client())
             self.analysis_error = None
@@ -511,7 +511,7 @@ class Engagement:
     # ------------------------------------------------------------------ save / render
     def save(self) -> Any:
         """Write the edits back to the intake (``writeback.save_tables``); reload on success. Returns the SaveResult."""
-        from workbench.writeback import save_tables
+        from workbench.intake.writeback import save_tables
 
         result = save_tables(self.folder, {k: self.tables[k] for k in sorted(self.edited)}, original=self.original,
                              expected_fingerprint=self._fingerprint)
@@ -521,7 +521,7 @@ class Engagement:
 
     def render(self, out: str | Path) -> Any:
         """Build the deliverable from the *saved* intake (``runner.run_client``); returns what the runner returns."""
-        from workbench.runner import run_client
+        from workbench.build.runner import run_client
 
         return run_client(self.folder, Path(out))
 

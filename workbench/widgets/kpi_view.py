@@ -5,9 +5,9 @@ from typing import Any
 
 import ipywidgets as W
 
-from workbench import contract as C
-from workbench.i18n import t
-from workbench.rollup import contract_key
+from workbench.intake import contract as C
+from workbench.core.i18n import t
+from workbench.analysis.rollup import contract_key
 from workbench.widgets.charts import strategy_map_figure
 from workbench.widgets.common import (band_of, chart_image, css_id, esc, fmt, heading, missing, msg_label, pill,
                                       show_messages, status_label, table_html)

@@ -1,9 +1,8 @@
 """The client's current state as static output (what papermill keeps when no browser runs the widgets)."""
 from __future__ import annotations
 
-from typing import Any
 
-from workbench.i18n import t
+from workbench.core.i18n import t
 from workbench.widgets.charts import strategy_map_figure
 from workbench.widgets.common import CSS, esc, fmt
 from workbench.widgets.engagement import Engagement
@@ -36,6 +35,6 @@ def show_state(eng: Engagement, chart: bool = True) -> None:
     if chart:
         fig = strategy_map_figure(eng.analysis) if eng.analysis is not None else None
         if fig is not None:
-            from workbench.charts.render import to_png
+            from workbench.deliverable.charts.render import to_png
 
             display(Image(data=to_png(fig)))

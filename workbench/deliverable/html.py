@@ -1,0 +1,200 @@
+"""What the deliverable notebooks call to show things.
+
+Every helper publishes a display output (``publish_display_data``), so it works the same in a real
+Jupyter kernel and in the in-process engine (``workbench.build.engine``). Each output carries
+``metadata["workbench"] = {"kind": ...}`` so that ``workbench.deliverable.render`` can recognise headings (for the
+table of contents and stable ``sec-1-2`` ids), figures, tables and notes.
+
+Escaping rule: every helper that puts *text* into HTML escapes it (``html.escape``). Only
+``show_table(str)`` and ``show_html`` take HTML, and that HTML must come from ``report_tables`` (which
+escapes every cell) or other workbench code, never from client input directly.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+from workbench.core.i18n import t
+
+__all__ = ["set_language", "language", "heading", "show_figure", "show_table", "show_html", "note",
+           "no_data", "paragraph", "key_figures", "figure_png", "esc"]
+
+_state: dict[str, Any] = {"lang": "zh", "no_data_shown": False}
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value (None -> empty)."""
+    return "" if text is None else html.escape(str(text), quote=True)
+
+
+def set_language(lang: str) -> None:
+    """Language of the fixed texts these helpers emit (``notebook.load`` sets it from the client)."""
+    _state["lang"] = "en" if lang == "en" else "zh"
+    _state["no_data_shown"] = False  # a new notebook starts a new subsection
+
+
+def language() -> str:
+    return _state["lang"]
+
+
+def _publish(data: dict[str, Any], kind: str, **meta: Any) -> None:
+    from IPython.display import publish_display_data
+
+    publish_display_data(data, metadata={"workbench": {"kind": kind, **meta}})
+
+
+def heading(text: str, level: int = 1) -> None:
+    """A section heading (1 = chapter, starts a new page in print; 2 = section; 3 = sub-section).
+
+    Emitted as display output (HTML and Markdown) so that both JupyterLab's TOC and the deliverable's
+    TOC see it; ``report.py`` numbers it and gives it a stable id.
+    """
+    level = min(max(int(level), 1), 4)
+    _state["no_data_shown"] = False  # one "no data" note per (sub)section
+    e = esc(text)
+    _publish({"text/html": f'<h{level} class="wb-h wb-h{level}">{e}</h{level}>',
+              "text/markdown": f"{'#' * level} {e}", "text/plain": str(text)},
+             "heading", level=level, text=str(text))
+
+
+def figure_png(fig: Any) -> bytes:
+    """PNG bytes of a chart (``charts.render.to_png``; plain matplotlib savefig as a fallback)."""
+    try:
+        from workbench.deliverable.charts.render import to_png
+    except ImportError:  # charts not installed yet: keep notebooks usable
+        to_png = None
+    if to_png is not None:
+        return to_png(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=144, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _alt_of(fig: Any) -> str:
+    """A figure's title, as alt text.
+
+    The charts draw their title as an axes text with ``gid="title"`` (fishbone, KPI tree, strategy map) or as the
+    largest bold text (``charts.style.title``'s figure text; the heat table's axes text); a matplotlib suptitle
+    comes before that, an axes title (any location) after.
+    """
+    texts = list(getattr(fig, "texts", []) or [])
+    axes = list(getattr(fig, "axes", []) or [])
+    for obj in texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]:
+        if getattr(obj, "get_gid", lambda: None)() == "title" and obj.get_text().strip():
+            return obj.get_text().strip()
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        return sup.get_text().strip()
+    bold = []
+    for i, obj in enumerate(texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]):
+        try:
+            weight = obj.get_fontweight()
+            size = float(obj.get_fontsize())
+        except Exception:  # noqa: BLE001 - not a matplotlib Text
+            continue
+        if obj.get_text().strip() and (weight == "bold" or (isinstance(weight, (int, float)) and weight >= 600)):
+            bold.append((-size, i, obj.get_text().strip()))
+    if bold:
+        return min(bold)[2]
+    for ax in axes:
+        for loc in ("center", "left", "right"):
+            title = ax.get_title(loc=loc) if hasattr(ax, "get_title") else ""
+            if title and title.strip():
+                return title.strip()
+    return ""
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24:
+        return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return None
+
+
+def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None, close: bool = True) -> None:
+    """Show a chart as an embedded PNG with alt text (and an optional caption below it)."""
+    if fig is None:
+        return
+    alt_text = alt if alt is not None else (_alt_of(fig) or caption or "")  # before to_png clears the figure
+    png = figure_png(fig)
+    if close:
+        plt = __import__("sys").modules.get("matplotlib.pyplot")
+        if plt is not None and hasattr(fig, "canvas"):
+            plt.close(fig)
+    b64 = base64.b64encode(png).decode("ascii")
+    size = _png_size(png)
+    meta: dict[str, Any] = {"alt": alt_text}
+    if caption:
+        meta["caption"] = caption
+    if size:
+        meta["px"] = list(size)
+    img_meta = {"width": size[0], "height": size[1]} if size else {}
+    from IPython.display import publish_display_data
+
+    publish_display_data({"image/png": b64, "text/plain": alt_text or "figure"},
+                         metadata={"image/png": img_meta, "workbench": {"kind": "figure", **meta}})
+
+
+def show_table(table: Any, caption: str | None = None) -> None:
+    """Show a table: HTML from ``report_tables`` (trusted, already escaped) or a DataFrame (escaped here)."""
+    if table is None:
+        return
+    if isinstance(table, str):
+        body = table
+    else:
+        from workbench.deliverable.tables import frame_table
+
+        body = frame_table(table)
+    cap = f'<p class="wb-caption">{esc(caption)}</p>' if caption else ""
+    _publish({"text/html": f'<div class="wb-table">{cap}{body}</div>', "text/plain": caption or "table"}, "table")
+
+
+def show_html(fragment: str, kind: str = "html") -> None:
+    """Show trusted HTML produced by workbench code (cards, lists). Never pass client text unescaped."""
+    _publish({"text/html": fragment, "text/plain": kind}, kind)
+
+
+def paragraph(text: str, css: str = "wb-p") -> None:
+    """A paragraph of (client or fixed) text, escaped; blank lines start new paragraphs."""
+    parts = [p.strip() for p in str(text).split("\n\n") if p.strip()]
+    body = "".join(f'<p class="{esc(css)}">{esc(p).replace(chr(10), "<br>")}</p>' for p in parts)
+    _publish({"text/html": body, "text/plain": str(text)}, "paragraph")
+
+
+def note(text: str, tone: str = "info") -> None:
+    """A short highlighted remark (tone: info, warn, bad)."""
+    tone = tone if tone in ("info", "warn", "bad") else "info"
+    _publish({"text/html": f'<p class="wb-note wb-note-{tone}">{esc(text)}</p>', "text/plain": str(text)}, "note")
+
+
+def no_data(section: str | None = None, lang: str | None = None) -> None:
+    """Say that the client supplied no data for ``section`` (a label in the client's language).
+
+    Said once per (sub)section: after a heading, the first call shows its note and later calls (the other
+    tables and charts of the same subsection, all missing for the same reason) show nothing."""
+    if _state.get("no_data_shown"):
+        return
+    _state["no_data_shown"] = True
+    lang = lang or language()
+    text = t("report.no_data.section", lang, section=section) if section else t("report.no_data", lang)
+    _publish({"text/html": f'<p class="wb-nodata">{esc(text)}</p>', "text/plain": text}, "no_data")
+
+
+def key_figures(items: list[tuple[str, str, str | None]] | list[dict[str, Any]]) -> None:
+    """Headline figures as cards: (label, value text, status colour key or None)."""
+    cards = []
+    for it in items:
+        if isinstance(it, dict):
+            label, value, band, sub = it.get("label"), it.get("value"), it.get("band"), it.get("sub")
+            title = it.get("title")
+        else:
+            title = None
+            label, value, band = it[0], it[1], (it[2] if len(it) > 2 else None)
+            sub = it[3] if len(it) > 3 else None
+        chip = f' wb-kf-{esc(band)}' if band else ""
+        sub_html = f'<div class="wb-kf-sub">{esc(sub)}</div>' if sub else ""
+        tip = f' title="{esc(title)}"' if title else ""
+        cards.append(f'<div class="wb-kf{chip}"{tip}><div class="wb-kf-value">{esc(value)}</div>'
+                     f'<div class="wb-kf-label">{esc(label)}</div>{sub_html}</div>')
+    _publish({"text/html": f'<div class="wb-kfs">{"".join(cards)}</div>', "text/plain": "key figures"}, "key_figures")
