@@ -18,7 +18,7 @@ from typing import Literal
 import pandas as pd
 import yaml
 
-from workbench.intake import contract
+from workbench.intake import contract, csvtext
 from workbench.intake.model import Client, IntakeError, Issue, ValidationReport
 
 CLIENT_YAML = "client.yaml"
@@ -291,7 +291,7 @@ def _read_csv(path: Path, table: str, issues: list[Issue]) -> pd.DataFrame | Non
                             "'CSV UTF-8' (a GBK/ANSI export is not accepted)", file=path.name, sheet=table))
         return None
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        records = [[csvtext.restore(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         issues.append(Issue("error", f"{path.name} is not a readable CSV file ({exc})", file=path.name, sheet=table))
         return None
