@@ -9,7 +9,16 @@
   are written here atomically.
 - Always writes ``<out>/batch.json`` and ``<out>/index.html`` (``workbench.build.portfolio``).
 
-Exit code: 0 every client ok (built or skipped), 1 some failed, 2 bad usage.
+- One batch at a time per ``--out``: an exclusive lock (``<out>/.batch.lock``, ``fcntl.flock``) held for the
+  whole batch; a second batch raises ``InfrastructureError`` naming the holder (pid, host, start time).
+- Client ids are the names of the *resolved* client folders (``batch .`` and ``x/sub/..`` work); everything is
+  written inside ``--out``.
+- ``batch.json`` entries: ``error`` is one human sentence (index.html shows it), ``traceback`` the full story
+  (validation report or traceback).
+
+Exit code: 0 every client ok (built or skipped), 1 some failed, 2 bad usage. When the batch cannot run at all
+(unusable ``--out``, ``--out`` locked by another batch, unreachable ``--scheduler``, a worker pool that cannot
+start) ``batch_command`` raises ``InfrastructureError`` (one line; the CLI exits 2) and marks no client failed.
 
 The module top level imports only the standard library and light workbench modules: an unchanged
 re-run hashes, skips and writes the index without importing pandas or matplotlib and without
@@ -21,6 +30,7 @@ per client, default 4096, 0 = none), ``WORKBENCH_NOTEBOOKS`` (notebooks folder).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -40,6 +50,15 @@ DEFAULT_MEMORY_MB = 4096
 
 class UsageError(Exception):
     pass
+
+
+class InfrastructureError(Exception):
+    """The batch cannot run at all (not a client's fault): exit 2, one line, no client marked failed."""
+
+
+# Failure reasons of the pool that depend on the machine, not on the inputs: never cached as a result.
+RESOURCE_REASONS = frozenset({"memory", "timeout", "signal", "exit", "infrastructure"})
+LOCK_NAME = ".batch.lock"
 
 
 @dataclass
@@ -86,12 +105,13 @@ class Item:
     fp: dict | None = None
     status: str = "pending"  # ok / failed / skipped
     seconds: float = 0.0
-    error: str | None = None
+    error: str | None = None  # one human sentence
+    traceback: str | None = None  # the full story behind ``error``
     extra: dict[str, Any] = field(default_factory=dict)
 
     def entry(self) -> dict[str, Any]:
         e = {"id": self.id, "status": self.status, "seconds": round(self.seconds, 3), "error": self.error,
-             "folder": str(self.folder)}
+             "traceback": self.traceback, "folder": str(self.folder)}
         e.update(self.extra)
         return e
 
@@ -109,10 +129,12 @@ def _is_client(folder: Path) -> bool:
 def discover(folders: Iterable[Path]) -> list[Path]:
     """Client folders named directly, or the client folders inside a folder of clients (sorted)."""
     found: list[Path] = []
-    for f in folders:
-        f = Path(f)
-        if not f.is_dir():
-            raise UsageError(f"{f}: not a folder")
+    for given in folders:
+        if not Path(given).is_dir():
+            raise UsageError(f"{given}: not a folder")
+        f = Path(given).resolve()  # "." and "x/sub/.." name the folder they stand for
+        if not f.name:
+            raise UsageError(f"{given}: the file-system root cannot be a client or a folder of clients")
         if _is_client(f):
             found.append(f)
             continue
@@ -148,8 +170,9 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
         item = Item(folder.name, folder, ctx.compute(folder))
         if not force and fingerprint.up_to_date(out / item.id, item.fp):
             item.status = "skipped"
-        elif not force and (error := fingerprint.cached_failure(out / item.id, item.fp)):
-            item.status, item.error = "failed", error  # same inputs, same validation report: not re-run
+        elif not force and (cached := fingerprint.cached_failure(out / item.id, item.fp)):
+            item.status = "failed"  # same inputs, same validation report: not re-run
+            item.error, item.traceback = cached
             item.extra["unchanged"] = True
         items.append(item)
     return items
@@ -164,9 +187,13 @@ def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: f
 
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
                      notebooks=Path(notebooks) if notebooks else None)
-    return {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
-            "error": res.error or None, "stage": res.stage,
-            "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
+    out_doc: dict[str, Any] = {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
+                               "error": (res.reason or res.error) if res.status != "ok" else None,
+                               "traceback": res.error if res.status != "ok" else None, "stage": res.stage,
+                               "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
+    if res.limit:
+        out_doc["reason"] = res.limit
+    return out_doc
 
 
 def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None) -> dict[str, Any]:
@@ -182,7 +209,9 @@ Callback = Callable[[Item], None]
 
 def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
     item.status = "ok" if res.get("status") == "ok" else "failed"
-    item.error = None if item.status == "ok" else (res.get("error") or "failed (no reason given)")
+    item.error = None if item.status == "ok" else headline(res.get("error") or "failed (no reason given)", 400)
+    item.traceback = None if item.status == "ok" else (res.get("traceback") or res.get("detail") or
+                                                       (res.get("error") if "\n" in (res.get("error") or "") else None))
     item.seconds = float(res.get("wall") or res.get("seconds") or (time.perf_counter() - t0))
     for k in ("cpu", "maxrss_mb", "reason", "timings"):
         if res.get(k) is not None:
@@ -197,8 +226,8 @@ def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
             fingerprint.write(client_out, item.fp or {})  # last, atomically, only on success
     else:
         fingerprint.remove(client_out)
-        if res.get("stage") == "validate" and item.fp:
-            fingerprint.write_failure(client_out, item.fp, item.error or "")
+        if res.get("stage") == "validate" and item.fp and res.get("reason") not in RESOURCE_REASONS:
+            fingerprint.write_failure(client_out, item.fp, item.error or "", item.traceback)
         else:
             fingerprint.remove_failure(client_out)
         _clean_stale(out, [item.id])  # the runner's temp build folder of a killed/timed-out child
@@ -296,10 +325,49 @@ def _install_dir(client_out: Path, files: dict[str, bytes]) -> None:
         raise
 
 
-def run_dask(items: list[Item], out: Path, address: str, options: Options, done: Callback) -> dict[str, Any]:
-    from dask.distributed import Client, as_completed
+def release_worker_pool() -> bool:
+    """On a Dask worker: stop this worker's warm pool (its zygote) so nothing stays resident after a batch."""
+    global _worker_pool
+    pool, _worker_pool = _worker_pool, None
+    if pool is None:
+        return False
+    pool.close()
+    return True
 
-    with Client(address) as client:
+
+DASK_CONNECT_TIMEOUT = 10.0  # s to reach the scheduler
+DASK_WORKER_WAIT = 60.0  # s to wait for a first worker
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InfrastructureError("--scheduler needs Dask: pip install 'workbench[dask]'") from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, ValueError (a malformed address), ...
+        raise InfrastructureError(f"cannot reach the Dask scheduler at {address}: "
+                                  f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+    try:
+        client.wait_for_workers(1, timeout=DASK_WORKER_WAIT)
+    except Exception:
+        client.close()
+        raise InfrastructureError(f"the Dask scheduler at {address} has no worker "
+                                  f"(waited {DASK_WORKER_WAIT:g} s); start `dask worker {address}`") from None
+    return client
+
+
+def run_dask(items: list[Item], out: Path, address: str, options: Options, done: Callback) -> dict[str, Any]:
+    from dask.distributed import as_completed
+
+    try:
+        from distributed import KilledWorker
+    except ImportError:  # pragma: no cover
+        KilledWorker = ()  # type: ignore[assignment]  # noqa: N806
+
+    client = _dask_client(address)
+    try:
         futures = {}
         for it in items:
             fut = client.submit(dask_task, str(it.folder.resolve()), it.id,
@@ -313,19 +381,30 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
             it = futures[fut]
             try:
                 res = fut.result()
-            except Exception as exc:  # the task itself failed (worker lost, ...)
-                res = {"status": "failed", "error": f"dask task failed: {type(exc).__name__}: {exc}"}
+            except KilledWorker as exc:  # this client's task took its worker down (memory, crash)
+                res = {"status": "failed", "reason": "signal",
+                       "error": "The Dask worker running this client died (e.g. out of memory).",
+                       "traceback": f"{type(exc).__name__}: {exc}"}
+            except Exception as exc:  # the cluster itself failed: not this client's fault
+                raise InfrastructureError(f"the Dask cluster at {address} failed: {type(exc).__name__}: "
+                                          f"{' '.join(str(exc).split())[:200]}") from exc
             if res.get("status") == "ok":
                 try:
                     _install_dir(out / it.id, res.pop("files", {}))
                 except Exception as exc:
-                    res = {"status": "failed", "error": f"writing artefacts: {type(exc).__name__}: {exc}"}
+                    res = {"status": "failed", "reason": "infrastructure",
+                           "error": f"Writing the artefacts into the output folder failed: {type(exc).__name__}: {exc}."}
             res.pop("files", None)
             if res.get("worker_host"):
                 it.extra["worker_host"] = res["worker_host"]
             _finish(it, res, out, t0)
             done(it)
-    return {"scheduler": address}
+        return {"scheduler": address}
+    finally:
+        with contextlib.suppress(Exception):
+            client.run(release_worker_pool)  # the workers' warm pools are not left resident
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -354,8 +433,82 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     except UsageError as exc:
         console.print(f"[red]workbench batch: {exc}[/red]")
         return 2
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = usable_out(out)
+    for c in clients:
+        if out == c or c in out.parents:
+            console.print(f"[red]workbench batch: --out {out} is inside the client folder {c}[/red]")
+            return 2
+    with out_lock(out):
+        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at)
+
+
+def usable_out(out: Path) -> Path:
+    """``out`` created and resolved, or ``InfrastructureError`` saying in one line why it cannot be used."""
+    given = Path(out)
+    try:
+        resolved = given.resolve()
+        if resolved.exists() and not resolved.is_dir():
+            raise InfrastructureError(f"--out {given} is a file, not a folder; choose another --out")
+        resolved.mkdir(parents=True, exist_ok=True)
+        probe = resolved / f".batch-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except InfrastructureError:
+        raise
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            why = "a part of the path is a file"
+        raise InfrastructureError(f"--out {given} cannot be used ({why}): it must be a folder this user can "
+                                  "create and write; choose another --out") from None
+    return resolved
+
+
+class out_lock:
+    """Exclusive lock on ``<out>/.batch.lock`` for the whole batch; the file records the holder."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK_NAME
+        self.fd: int | None = None
+
+    def __enter__(self) -> "out_lock":
+        import fcntl
+        import json
+        import socket
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InfrastructureError(f"--out {self.path.parent} cannot be locked: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                holder = json.loads(os.read(fd, 4096) or b"{}")
+            except ValueError:
+                holder = {}
+            os.close(fd)
+            who = (f"pid {holder.get('pid', '?')} on host {holder.get('host', '?')}, started {holder.get('started', '?')}"
+                   if holder else "a process that has not recorded itself yet")
+            raise InfrastructureError(f"another batch is writing into {self.path.parent} ({who}); "
+                                      "wait for it to finish or choose another --out") from None
+        doc = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "argv": sys.argv[:8]}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(doc).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
+
+
+def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool, scheduler: str | None,
+                  options: Options, console: Any, progress: bool, pool: Any, started_at: float) -> int:
     try:
         items = plan(clients, out, force, options)
     except UsageError as exc:
@@ -401,12 +554,11 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
                     info = run_pool(todo, out, jobs, options, done, pool=pool)
             except KeyboardInterrupt:
                 interrupted = True
-            except Exception as exc:  # the pool or the cluster itself failed: say so for every client left
-                crash = f"batch infrastructure error: {type(exc).__name__}: {exc}"
-                for it in todo:
-                    if it.status == "pending":
-                        it.status, it.error = "failed", crash
-                bar.console.print(f"[red]{escape(crash)}[/red]")
+            except InfrastructureError:
+                raise
+            except Exception as exc:  # the pool or the cluster itself failed: not the clients' fault
+                raise InfrastructureError(f"the batch could not go on: {type(exc).__name__}: "
+                                          f"{' '.join(str(exc).split())[:300]}") from exc
             bar.update(task, description="done" if not interrupted else "interrupted")
         for it in todo:
             if it.status == "pending":

@@ -47,11 +47,13 @@ class RunResult:
     client_id: str
     status: str
     seconds: float
-    error: str | None = None
+    error: str | None = None  # the full story: validation report, or the traceback
     stage: str | None = None  # validate | analyse | execute | results | report | install
     out_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     engine: str = DEFAULT_ENGINE
+    reason: str | None = None  # one human sentence (what index.html shows)
+    limit: str | None = None  # "memory" when the failure was a resource limit, not the client's input
 
     @property
     def ok(self) -> bool:
@@ -161,6 +163,36 @@ def _cell_error(nb_name: str, exc: Any) -> str:
     return f"{head}\n{tail}" if tail else head
 
 
+_STAGE_WORDS = {"validate": "Reading the intake", "analyse": "Analysing the client", "results": "Writing results.json",
+                "report": "Rendering report.html", "install": "Installing the build into the output folder"}
+
+
+def _sentence(text: str, limit: int = 300) -> str:
+    """One line, ending with a full stop, not longer than ``limit``."""
+    line = " ".join(str(text).split())
+    if len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return line if line.endswith((".", "。", "…", "!", "?")) else line + "."
+
+
+def validation_sentence(report: Any) -> str:
+    """'The intake has 2 errors; first: kpis.csv, row 2, column method: unknown method (got 'bogus').'"""
+    errors = report.errors
+    if not errors:
+        return "The intake could not be read."
+    first = errors[0]
+    loc = first.location()
+    val = "" if first.value is None else f" (got {first.value!r})"
+    n = len(errors)
+    return _sentence(f"The intake has {n} error{'s' if n != 1 else ''}; first: {loc + ': ' if loc else ''}"
+                     f"{first.message}{val}")
+
+
+def _exception_sentence(stage: str, exc: BaseException) -> str:
+    what = _STAGE_WORDS.get(stage.split()[0], stage.capitalize())
+    return _sentence(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
 def _exception_text(stage: str, exc: BaseException) -> str:
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6))
     return f"{stage}: {type(exc).__name__}: {exc}\n{_strip(tb).strip()}"
@@ -205,8 +237,13 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
                 hook(stage, now - since)
         return now
 
-    def result(status: str, error: str | None = None, stage: str | None = None, out_dir: Path | None = None) -> RunResult:
-        return RunResult(client_id, status, time.perf_counter() - t0, error, stage, out_dir, timings, engine)
+    def result(status: str, error: str | None = None, stage: str | None = None, out_dir: Path | None = None,
+               reason: str | None = None, exc: BaseException | None = None) -> RunResult:
+        if exc is not None:
+            reason = reason or _exception_sentence(stage or "build", exc)
+        limit = "memory" if isinstance(exc, MemoryError) or (error and "MemoryError" in error.splitlines()[0]) else None
+        return RunResult(client_id, status, time.perf_counter() - t0, error, stage, out_dir, timings, engine,
+                         reason, limit)
 
     # 1. validate
     if checked is None:
@@ -215,12 +252,14 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         try:
             checked = check_client(folder)
         except Exception as exc:  # noqa: BLE001 - a broken reader must not kill a batch
-            return result("failed", _exception_text("validate", exc), "validate")
+            return result("failed", _exception_text("validate", exc), "validate", exc=exc)
     client, vreport = checked
     t = mark("validate", t0)
     if client is None or not vreport.ok:
-        return result("failed", vreport.format(), "validate")
+        return result("failed", vreport.format(), "validate", reason=validation_sentence(vreport))
     client_id = client.id
+    if client_id != folder.name or client_id in ("", ".", "..") or "/" in client_id or "\\" in client_id:
+        client_id = folder.name  # the build folder is named after the folder, never a path from client.yaml
 
     # 2. analyse (cached per process: in-process notebooks reuse it)
     from workbench.deliverable import notebook as nbhelp
@@ -229,7 +268,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         nbhelp.remember(folder, client)
         analysis = nbhelp.load(folder)
     except Exception as exc:  # noqa: BLE001
-        return result("failed", _exception_text("analyse", exc), "analyse")
+        return result("failed", _exception_text("analyse", exc), "analyse", exc=exc)
     t = mark("analyse", t)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -252,9 +291,13 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
                     engine_name=engine, kernel_name="python3", progress_bar=False, log_output=False,
                     request_save_on_cell_execute=False, execution_timeout=timeout)
             except PapermillExecutionError as exc:
-                return result("failed", _cell_error(path.name, exc), "execute")
+                return result("failed", _cell_error(path.name, exc), "execute",
+                              reason=_sentence(f"Notebook {path.name} stopped at cell {exc.cell_index}: "
+                                               f"{exc.ename}: {exc.evalue}"))
             except Exception as exc:  # noqa: BLE001 - kernel died, bad notebook file, ...
-                return result("failed", _exception_text(f"execute {path.name}", exc), "execute")
+                return result("failed", _exception_text(f"execute {path.name}", exc), "execute",
+                              reason=_sentence(f"Notebook {path.name} could not run: {type(exc).__name__}: {exc}"),
+                              exc=exc)
             executed.append(nb)
             t = mark(f"nb:{path.stem}", t)
 
@@ -264,7 +307,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
             if not (build / nbhelp.RESULTS_NAME).is_file():
                 nbhelp.save_results(analysis, build)
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("results", exc), "results")
+            return result("failed", _exception_text("results", exc), "results", exc=exc)
         t = mark("results", t)
 
         # 5. report.html
@@ -273,7 +316,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         try:
             render_report(executed, client, build / "report.html")
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("report", exc), "report")
+            return result("failed", _exception_text("report", exc), "report", exc=exc)
         t = mark("report", t)
 
         # 6. install
@@ -281,7 +324,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         try:
             swap_in(build, final)
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("install", exc), "install")
+            return result("failed", _exception_text("install", exc), "install", exc=exc)
         mark("install", t)
         return result("ok", out_dir=final)
     finally:
