@@ -345,7 +345,7 @@ def _dask_client(address: str) -> Any:
     except ImportError:
         raise InfrastructureError("--scheduler needs Dask: pip install 'workbench[dask]'") from None
     try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except Exception as exc:  # OSError, TimeoutError, ValueError (a malformed address), ...
         raise InfrastructureError(f"cannot reach the Dask scheduler at {address}: "
                                   f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
