@@ -263,10 +263,40 @@ _worker_pool: Any = None
 _worker_lock: Any = None
 
 
-def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: float | None,
-              time_limit: float | None, memory_mb: int | None) -> dict[str, Any]:
+MAX_SHIPPED_INPUT = 64 * 1024 * 1024  # bytes of one client's inputs sent to a Dask worker
+
+
+def pack_folder(folder: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """The input files of a folder as ``{relative path: bytes}`` (the files the fingerprint hashes: no backups,
+    lock or hidden files), to send to a worker that does not share this file system."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for rel in fingerprint.tree_files(folder, suffixes=suffixes):
+        data = (folder / rel).read_bytes()
+        total += len(data)
+        if total > MAX_SHIPPED_INPUT:
+            raise ValueError(f"the inputs of {folder.name} exceed {MAX_SHIPPED_INPUT // 2**20} MB")
+        files[rel] = data
+    return files
+
+
+def _unpack(files: dict[str, bytes], dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"unsafe input path {rel!r}")
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+    return dest
+
+
+def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[str, bytes] | str | None,
+              cell_timeout: float | None, time_limit: float | None, memory_mb: int | None) -> dict[str, Any]:
     """On a Dask worker: build one client into a private temp folder through the worker's own warm
-    pool (forked children, same isolation and limits as locally) and return the artefacts as bytes."""
+    pool (forked children, same isolation and limits as locally) and return the artefacts as bytes.
+
+    ``inputs`` (and ``notebooks``) come as ``{relative path: bytes}``, so the worker needs no shared file
+    system; a path string is used as it is (a file system the worker shares)."""
     global _worker_pool, _worker_lock
     import threading
 
@@ -276,15 +306,18 @@ def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: 
         _worker_lock = threading.Lock()
     tmp = tempfile.mkdtemp(prefix=f"wb-dask-{client_id}-")
     try:
+        folder = inputs if isinstance(inputs, str) else str(_unpack(inputs, Path(tmp) / "in" / client_id))
+        nbs = notebooks if notebooks is None or isinstance(notebooks, str) else str(_unpack(notebooks, Path(tmp) / "nb"))
+        out = Path(tmp) / "out"
         with _worker_lock:  # one zygote per worker process, started on first use
             if _worker_pool is None or _worker_pool.proc.poll() is not None:
                 _worker_pool = WarmPool(1)
             task = Task(client_id, "workbench.build.batch:job",
-                        {"folder": folder, "out": tmp, "notebooks": notebooks, "cell_timeout": cell_timeout},
+                        {"folder": folder, "out": str(out), "notebooks": nbs, "cell_timeout": cell_timeout},
                         time_limit=time_limit, memory_mb=memory_mb)
             res = next(iter(_worker_pool.run([task])))[1]
         files: dict[str, bytes] = {}
-        base = Path(tmp) / client_id
+        base = out / client_id
         if res.get("status") == "ok" and base.is_dir():
             for p in sorted(base.rglob("*")):
                 if p.is_file() and not p.name.startswith("."):
@@ -368,15 +401,26 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
 
     client = _dask_client(address)
     try:
+        notebooks = None
+        if options.notebooks:  # custom notebooks travel with the tasks (scattered once)
+            nb = options.notebooks.resolve()
+            notebooks = client.scatter(pack_folder(nb, (".ipynb", ".py")) if nb.is_dir()
+                                       else {nb.name: nb.read_bytes()}, broadcast=True)
         futures = {}
+        t0 = time.perf_counter()
         for it in items:
-            fut = client.submit(dask_task, str(it.folder.resolve()), it.id,
-                                str(options.notebooks.resolve()) if options.notebooks else None,
+            try:
+                inputs = pack_folder(it.folder.resolve())
+            except (OSError, ValueError) as exc:
+                _finish(it, {"status": "failed", "error": f"The client's inputs could not be sent to a worker: {exc}."},
+                        out, t0)
+                done(it)
+                continue
+            fut = client.submit(dask_task, inputs, it.id, notebooks,
                                 options.cell_timeout, options.time_limit, options.memory_mb,
                                 key=f"workbench-{it.id}-{(it.fp or {}).get('digest', '')}-{time.time_ns()}",
                                 pure=False, retries=0)
             futures[fut] = it
-        t0 = time.perf_counter()
         for fut in as_completed(list(futures)):
             it = futures[fut]
             try:
