@@ -68,6 +68,7 @@ class Options:
     time_limit: float | None = DEFAULT_CLIENT_TIMEOUT
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     memory_mb: int | None = DEFAULT_MEMORY_MB
+    full_notebooks: bool = False  # executed notebooks keep their images (default: text only, images in report.html)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Options":
@@ -83,6 +84,7 @@ class Options:
         o = cls(notebooks=Path(env["WORKBENCH_NOTEBOOKS"]) if env.get("WORKBENCH_NOTEBOOKS") else None,
                 time_limit=num("WORKBENCH_CLIENT_TIMEOUT", DEFAULT_CLIENT_TIMEOUT),
                 cell_timeout=num("WORKBENCH_CELL_TIMEOUT", DEFAULT_CELL_TIMEOUT))
+        o.full_notebooks = env.get("WORKBENCH_FULL_NOTEBOOKS", "").strip().lower() in ("1", "yes", "true", "on")
         mem = num("WORKBENCH_MEMORY_MB", DEFAULT_MEMORY_MB)
         o.memory_mb = int(mem) if mem else None
         for k, v in overrides.items():
@@ -164,7 +166,8 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
         nbs: Path | list[Path] = notebook_paths(options.notebooks)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
-    ctx = fingerprint.Context(nbs, options.templates_dir)
+    ctx = fingerprint.Context(nbs, options.templates_dir,
+                              extra={"notebook_images": "kept" if options.full_notebooks else "removed"})
     items = []
     for folder in clients:
         item = Item(folder.name, folder, ctx.compute(folder))
@@ -182,11 +185,12 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
 # The per-client job (runs in a forked child or on a Dask worker)
 # ----------------------------------------------------------------------------------------------
 
-def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None) -> dict[str, Any]:
+def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None,
+                 full_notebooks: bool = False) -> dict[str, Any]:
     from workbench.build.runner import DEFAULT_ENGINE, run_client
 
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
-                     notebooks=Path(notebooks) if notebooks else None)
+                     notebooks=Path(notebooks) if notebooks else None, full_notebooks=full_notebooks)
     out_doc: dict[str, Any] = {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
                                "error": (res.reason or res.error) if res.status != "ok" else None,
                                "traceback": res.error if res.status != "ok" else None, "stage": res.stage,
@@ -196,9 +200,10 @@ def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: f
     return out_doc
 
 
-def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None) -> dict[str, Any]:
+def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None,
+        full_notebooks: bool = False) -> dict[str, Any]:
     """One client, end to end, exactly like `workbench run` (called in a forked child)."""
-    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout)
+    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout, full_notebooks)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -246,7 +251,7 @@ def run_pool(items: list[Item], out: Path, jobs: int, options: Options, done: Ca
         tasks = [Task(it.id, "workbench.build.batch:job",
                       {"folder": str(it.folder.resolve()), "out": str(out.resolve()),
                        "notebooks": str(options.notebooks.resolve()) if options.notebooks else None,
-                       "cell_timeout": options.cell_timeout},
+                       "cell_timeout": options.cell_timeout, "full_notebooks": options.full_notebooks},
                       time_limit=options.time_limit, memory_mb=options.memory_mb) for it in items]
         for key, res in pool.run(tasks, on_start=started):
             item = by_key[key]
@@ -291,7 +296,8 @@ def _unpack(files: dict[str, bytes], dest: Path) -> Path:
 
 
 def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[str, bytes] | str | None,
-              cell_timeout: float | None, time_limit: float | None, memory_mb: int | None) -> dict[str, Any]:
+              cell_timeout: float | None, time_limit: float | None, memory_mb: int | None,
+              full_notebooks: bool = False) -> dict[str, Any]:
     """On a Dask worker: build one client into a private temp folder through the worker's own warm
     pool (forked children, same isolation and limits as locally) and return the artefacts as bytes.
 
@@ -313,7 +319,8 @@ def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[st
             if _worker_pool is None or _worker_pool.proc.poll() is not None:
                 _worker_pool = WarmPool(1)
             task = Task(client_id, "workbench.build.batch:job",
-                        {"folder": folder, "out": str(out), "notebooks": nbs, "cell_timeout": cell_timeout},
+                        {"folder": folder, "out": str(out), "notebooks": nbs, "cell_timeout": cell_timeout,
+                         "full_notebooks": full_notebooks},
                         time_limit=time_limit, memory_mb=memory_mb)
             res = next(iter(_worker_pool.run([task])))[1]
         files: dict[str, bytes] = {}
@@ -417,7 +424,7 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
                 done(it)
                 continue
             fut = client.submit(dask_task, inputs, it.id, notebooks,
-                                options.cell_timeout, options.time_limit, options.memory_mb,
+                                options.cell_timeout, options.time_limit, options.memory_mb, options.full_notebooks,
                                 key=f"workbench-{it.id}-{(it.fp or {}).get('digest', '')}-{time.time_ns()}",
                                 pure=False, retries=0)
             futures[fut] = it

@@ -81,6 +81,38 @@ def notebook_paths(notebooks: Path | str | Sequence[Path | str] | None = None) -
 
 
 # ----------------------------------------------------------------------------------------------
+# Executed notebooks without a second copy of every image
+# ----------------------------------------------------------------------------------------------
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "application/pdf")
+
+
+def keep_full_notebooks() -> bool:
+    """``$WORKBENCH_FULL_NOTEBOOKS`` set to 1/yes/true: executed notebooks keep their images."""
+    return os.environ.get("WORKBENCH_FULL_NOTEBOOKS", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def slim_notebook(nb: Any) -> Any:
+    """A copy of an executed notebook whose outputs keep their text (streams, HTML tables, markdown, errors)
+    but not their images: report.html holds each chart once; the audit copy says where it went."""
+    import copy as _copy
+
+    slim = _copy.deepcopy(nb)
+    for cell in slim.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data:
+                continue
+            dropped = [k for k in list(data) if k in _IMAGE_TYPES]
+            for k in dropped:
+                del data[k]
+                out.get("metadata", {}).pop(k, None)
+            if dropped and not any(k.startswith("text/") for k in data):
+                data["text/plain"] = f"[{', '.join(dropped)}: shown in report.html]"
+    slim.metadata.setdefault("workbench", {})["images"] = "removed (see report.html)"
+    return slim
+
+
+# ----------------------------------------------------------------------------------------------
 # Install: swap the new build in
 # ----------------------------------------------------------------------------------------------
 _RENAME_EXCHANGE = 2
@@ -209,7 +241,8 @@ def _choose_engine(engine: str) -> str:
 
 def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: str = DEFAULT_ENGINE,
                timeout: float | None = DEFAULT_TIMEOUT, notebooks: Path | str | Sequence[Path | str] | None = None,
-               hook: Hook | None = None, checked: tuple[Any, Any] | None = None) -> RunResult:
+               hook: Hook | None = None, checked: tuple[Any, Any] | None = None,
+               full_notebooks: bool | None = None) -> RunResult:
     """Build ``<out>/<id>/`` (report.html, results.json, the executed notebooks) for one client folder.
 
     - ``engine``: papermill engine name (``workbench-inprocess`` by default; ``nbclient`` for a real kernel).
@@ -218,6 +251,8 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
     - ``hook(stage, seconds)``: called after each stage (``validate``, ``analyse``, ``nb:<name>``, ``results``,
       ``report``, ``install``) for timing; also collected in ``RunResult.timings``.
     - ``checked``: ``(client, report)`` from ``intake.check_client`` when the caller has validated already.
+    - ``full_notebooks``: keep every image in the executed notebooks too (default: ``$WORKBENCH_FULL_NOTEBOOKS``,
+      else no: the images are in report.html; the notebooks keep their text outputs, see ``slim_notebook``).
 
     Never raises for a client's problem: the result says ``failed`` with the validation report or the
     notebook, cell index and exception. The previous build is left intact on failure.
@@ -318,6 +353,17 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         except Exception as exc:  # noqa: BLE001
             return result("failed", _exception_text("report", exc), "report", exc=exc)
         t = mark("report", t)
+
+        # 5b. the executed notebooks keep their text; their images are already in report.html
+        if not (full_notebooks if full_notebooks is not None else keep_full_notebooks()):
+            import nbformat
+
+            try:
+                for path, nb in zip(notebook_paths(notebooks), executed):
+                    nbformat.write(slim_notebook(nb), str(build / path.name))
+            except Exception as exc:  # noqa: BLE001
+                return result("failed", _exception_text("report", exc), "report", exc=exc)
+            t = mark("slim", t)
 
         # 6. install
         final = out / client_id
