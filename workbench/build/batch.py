@@ -652,6 +652,9 @@ def headline(text: str | None, limit: int = 240) -> str:
     return head if len(head) <= limit else head[: limit - 1] + "…"
 
 
+SUMMARY_ROWS = 40  # rows of the terminal summary table; index.html lists every client
+
+
 def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -661,7 +664,12 @@ def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
                     ("contract", {"justify": "right"}), ("error", {"overflow": "fold"})):
         table.add_column(col, **kw)
     colour = {"ok": "green", "failed": "red", "skipped": "dim"}
-    for r in rows:
+    shown = rows
+    if len(rows) > SUMMARY_ROWS:  # a programme round: the failures first, then what was built; never 1,000 lines
+        order = {"failed": 0, "ok": 1, "skipped": 2}
+        shown = sorted(rows, key=lambda r: order.get(r["status"], 3))[:SUMMARY_ROWS]
+        shown = [r for r in shown if r["status"] != "skipped"] or shown[:0]
+    for r in shown:
         total = r.get("total")
         contract = r.get("contract_score")
         table.add_row(escape(r["id"]), f"[{colour.get(r['status'], 'white')}]{r['status']}[/]",
@@ -669,7 +677,10 @@ def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
                       f"{total:.1f}" if isinstance(total, (int, float)) else "",
                       f"{contract:.1f}" if isinstance(contract, (int, float)) else "",
                       escape(headline(r.get("error"), 160)))
-    console.print(table)
+    if shown:
+        console.print(table)
+    if len(shown) < len(rows):
+        console.print(f"({len(rows) - len(shown)} more clients not listed here: see index.html)", highlight=False)
     n = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "failed", "skipped")}
     console.print(f"{n['ok']} built, {n['failed']} failed, {n['skipped']} skipped (unchanged) in {wall:.1f} s",
                   highlight=False)
