@@ -271,7 +271,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
 
 def score_command(folder: str | os.PathLike[str], as_json: bool = False) -> int:
     """``workbench score FOLDER [--json]``: 0 when scored, 1 when the client has intake errors."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
 
     client, report = check_client(Path(folder))
     if client is None:
