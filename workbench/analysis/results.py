@@ -244,7 +244,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         cats = "; ".join(f"{cid} {_f(s)}/{p}" for cid, s, p in zip(r.categories.index, r.categories["score"],
                                                                   r.categories["points"]))
         con.print(tr("categories", categories=cats), markup=False)
-        con.print(tr("total", total=_f(r.total), unscored=r.unscored_points), markup=False)
+        con.print(tr("total", total=_f(r.total), max=r.framework.total_points, unscored=r.unscored_points), markup=False)
         con.print(tr("assessment_rules"), markup=False)
 
     if a.client.table("objectives") is not None:

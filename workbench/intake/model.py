@@ -13,6 +13,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from workbench.core.periods import normalise_period, period_end, period_sort_key
+from workbench.intake.frameworks import DEFAULT_FRAMEWORK
 
 __all__ = ["Issue", "ValidationReport", "IntakeError", "Category", "Profile", "Client", "Severity", "render",
            "normalise_period", "period_end", "period_sort_key"]  # periods re-exported for older importers
@@ -184,7 +185,7 @@ class Profile:
     period: str
     industry: str | None = None
     language: str = "zh"
-    framework: str = "gbt19580-2012"
+    framework: str = DEFAULT_FRAMEWORK
     fishbone_categories: list[Category] = field(default_factory=list)
     mission: str | None = None
     vision: str | None = None
