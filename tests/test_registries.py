@@ -14,8 +14,8 @@ from conftest import base_tables
 from workbench.analysis.analyse import analyse
 from workbench.analysis.results import results_document
 from workbench.intake import contract
-from workbench.intake.frameworks import available_frameworks, load_framework, register_framework,
-                                         unregister_framework
+from workbench.intake.frameworks import (available_frameworks, load_framework, register_framework,
+                                         unregister_framework)
 from workbench.intake.loading import check_client
 from workbench.intake.methods import KpiMethod, get_method, register_method, unregister_method
 from workbench.intake.template import template_bytes
