@@ -389,6 +389,7 @@ def _read_xlsx(path: Path, raw: RawIntake) -> None:
     import openpyxl
 
     if _xlsx_bomb(path, raw):
+        raw.blocked = True
         return
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
