@@ -48,12 +48,20 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
           timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
-          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)")) -> None:
+          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)"),
+          full_notebooks: bool = typer.Option(False, "--full-notebooks", help="Keep the images in the executed notebooks too (default: text only; images are in report.html)")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
-    from workbench.build.batch import Options, batch_command
+    from workbench.build.batch import InfrastructureError, Options, batch_command
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
-    raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
-                                   options=Options.from_env(**overrides)))
+    if full_notebooks:
+        overrides["full_notebooks"] = True
+    try:
+        code = batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
+                             options=Options.from_env(**overrides))
+    except InfrastructureError as exc:  # outputs.md v2: exit 2, one line, no client marked failed
+        typer.echo(f"workbench batch: {exc}", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
