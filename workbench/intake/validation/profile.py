@@ -259,7 +259,8 @@ def profile_for_checks(data: object, folder_name: str | None, report: Validation
             report.issue("error", code, params, file=CLIENT_YAML, row=lines.get(key), column=key,
                          value=_shown(value))
             bad[key] = None
-        placeholders = {"id": folder_name or "x", "name": "x", "period": "2000"}
+        slug = folder_name if folder_name and re.match(contract.ID_PATTERN, folder_name) else "x"
+        placeholders = {"id": slug, "name": "x", "period": "2000"}  # a folder like "acme.2026" is no valid id
         rest = {k: v for k, v in data.items() if k not in bad}
         model = ClientYaml.model_validate({**placeholders, **rest}, context={"folder": None})
     for key in (model.model_extra or {}):
