@@ -450,3 +450,23 @@ def test_a_memory_failure_during_validation_is_not_cached(tmp_path, tiny_noteboo
     monkeypatch.undo()
     [again] = batch_mod.plan(batch_mod.discover([clients]), out, False, opts)
     assert again.status == "pending"  # retried, not reported from a cache
+
+
+def test_a_worker_pool_that_dies_is_an_infrastructure_error_not_a_client_failure(tmp_path, tiny_notebooks):
+    from workbench.build.pool import PoolError
+
+    clients = copy_demo(tmp_path / "clients", ["huaxin-steel", "jinfeng-logistics"])
+    out = tmp_path / "build"
+
+    class DeadPool:
+        info: dict = {}
+
+        def run(self, tasks, on_start=None):
+            list(tasks)
+            raise PoolError("the worker pool exited unexpectedly (exit code -9) with 2 job(s) not done")
+            yield  # pragma: no cover
+
+    with pytest.raises(InfrastructureError, match="worker pool exited unexpectedly"):
+        run_batch([clients], out, notebooks=tiny_notebooks, pool=DeadPool())
+    assert not (out / "batch.json").exists()  # no client marked failed
+    assert not [p for p in out.iterdir() if p.name not in (".batch.lock",)]

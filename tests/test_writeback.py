@@ -396,3 +396,27 @@ def test_the_notebook_shows_a_refused_save_in_the_clients_language(tmp_path: Pat
     assert isinstance(res, SaveError)
     assert str(folder / "intake.xlsx") in app.save_out.value and "Excel" in app.save_out.value and "关闭" in app.save_out.value
     assert app.engagement.dirty  # the edits are still there to save once the workbook is closed
+
+
+@pytest.mark.parametrize("client_id", ["huaxin-steel", "jinfeng-logistics"])
+def test_formula_text_round_trips_through_the_notebook_unchanged_and_inert(tmp_path: Path, client_id: str) -> None:
+    folder = copy_client(tmp_path, client_id)
+    eng = Engagement(folder)
+    kid = str(eng.table("kpis")["kpi_id"].iloc[0])
+    pid = str(eng.table("problems")["problem_id"].iloc[0])
+    assert not [m for m in eng.set_kpi(kid, kpi=HOSTILE_TEXTS[0]) if m.severity == "error"]
+    assert not [m for m in eng.edit_problem(pid, metric="@SUM(A1:A9)") if m.severity == "error"]
+    res = eng.save()
+    assert res.ok, res.report.format()
+    again = Engagement(folder)  # a fresh notebook session
+    assert again.table("kpis").set_index("kpi_id").loc[kid, "kpi"] == HOSTILE_TEXTS[0]
+    assert again.table("problems").set_index("problem_id").loc[pid, "metric"] == "@SUM(A1:A9)"
+    if client_id == "huaxin-steel":  # inert in Excel: string cells, no formula anywhere in the workbook
+        wb = openpyxl.load_workbook(folder / "intake.xlsx")
+        assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    else:  # inert in a spreadsheet opening the CSV: no field starts with a formula character
+        import csv as _csv
+
+        for name in ("kpis.csv", "problems.csv"):
+            for row in _csv.reader((folder / name).read_text(encoding="utf-8").splitlines()):
+                assert not [f for f in row if f[:1] in ("=", "+", "@")], (name, row)
