@@ -19,7 +19,17 @@ import pandas as pd
 from workbench.analysis.actions import carried_over_since
 from workbench.intake.model import normalise_period, period_sort_key
 
-__all__ = ["read_history", "read_history_docs", "Progress", "progress_since"]
+__all__ = ["CHART_ROUNDS", "chart_rounds", "read_history", "read_history_docs", "Progress", "progress_since"]
+
+
+CHART_ROUNDS = 3  # two earlier rounds and this one: with fewer, the deltas say everything a chart would
+
+
+def chart_rounds(progress: "Progress | None") -> list[dict[str, Any]]:
+    """The rounds to chart (history and now), or [] with fewer than CHART_ROUNDS."""
+    if progress is None or len(progress.rounds) < CHART_ROUNDS:
+        return []
+    return progress.rounds
 
 
 def read_history(folder: str | Path) -> list[dict[str, Any]]:
