@@ -1,7 +1,6 @@
 """The "Judgement (v2)" rules of docs/scoring.md, each computed by hand on small tables."""
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
@@ -12,7 +11,7 @@ from workbench.analysis import maturity as mat
 from workbench.analysis import review as rev
 from workbench.analysis.analyse import analyse
 from workbench.analysis.assessment import assess
-from workbench.analysis.progress import progress_since, read_history
+from workbench.analysis.progress import progress_since, read_history_docs
 from workbench.analysis.results import results_document
 from workbench.analysis.rollup import rollup
 
@@ -197,17 +196,14 @@ def history_doc(period: str, total: float, cats: dict, items: dict, kpis: dict, 
             "contracts": {k: {"score": s, "vetoed_by": None, "excluded": []} for k, s in contracts.items()}}
 
 
-def test_progress_since_last_round(tmp_path):
-    (tmp_path / "history").mkdir()
+def test_progress_since_last_round():
     docs = [history_doc("2025Q3", 20.0, {"4.1": 20.0}, {"4.1.2": (40, 20.0)}, {"K01": 80.0}, {"Co/": 70.0}),
             history_doc("2026Q1", 25.0, {"4.1": 25.0}, {"4.1.2": (50, 25.0)}, {"K01": 85.0}, {"Co/": 75.0}),
             history_doc("2026Q4", 99.0, {"4.1": 99.0}, {}, {}, {})]  # after the scored period: ignored
-    for d in docs:
-        (tmp_path / "history" / f"{d['period']}.json").write_text(json.dumps(d), encoding="utf-8")
-    hist = read_history(tmp_path)
+    hist = read_history_docs([docs[2], docs[0], docs[1], {"period": None}])
     assert [d["period"] for d in hist] == ["2025Q3", "2026Q1", "2026Q4"]
     c = full_client()
-    c.folder = tmp_path
+    c.history = {d["period"]: d for d in docs}
     c.tables["actions"] = pd.DataFrame([
         {"action_id": "A1", "action": "x", "owner_unit": "Co", "due": pd.Timestamp("2026-02-01"), "status": "planned"},
         {"action_id": "A2", "action": "y", "owner_unit": "Co", "due": pd.Timestamp("2026-09-01"), "status": "deferred"},
@@ -240,7 +236,7 @@ def test_band_change_since_last_round():
 
 
 def test_results_v2_values():
-    c = full_client(extra={"target_score": 600})
+    c = full_client(target_score=600)
     c.tables["actions"] = pd.DataFrame([
         {"action_id": "A1", "action": "fix", "addresses": ["K03", "C1"], "owner_unit": "Co",
          "due": pd.Timestamp("2026-08-01"), "status": "planned", "goal": "no number"},

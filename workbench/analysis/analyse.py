@@ -146,12 +146,9 @@ class Analysis:
 
     @cached_property
     def history(self) -> list[dict[str, Any]]:
-        """Earlier rounds' results.json documents, chronological (the client's ``history``, else history/)."""
-        docs = getattr(self.client, "history", None)
-        if docs is None:
-            return _progress.read_history(self.client.folder)
-        docs = list(docs.values()) if isinstance(docs, dict) else list(docs)
-        return _progress.read_history_docs(docs)
+        """Earlier rounds' results.json documents (``Client.history``, validated by intake), chronological."""
+        docs = getattr(self.client, "history", None) or {}
+        return _progress.read_history_docs(list(docs.values()) if isinstance(docs, dict) else list(docs))
 
     @cached_property
     def progress(self) -> _progress.Progress | None:

@@ -1,6 +1,7 @@
 """Progress since the last round, from the client's ``history/<period>.json`` (docs/scoring.md, "Judgement (v2)").
 
-A history document is an earlier round's results.json (outputs.md). The comparison is against the newest history
+A history document is an earlier round's results.json (outputs.md), as intake read and checked it
+(``Client.history``). The comparison is against the newest history
 period before the scored period: total, category and item deltas (current − previous, None where either side is
 unscored), items whose band changed (by consensus %), contract and KPI score deltas, and the actions carried over
 (``actions.carried_over_since`` that period). ``rounds`` lists every round (history and current) with its total and
@@ -8,10 +9,8 @@ category scores, chronological: the progress chart's data.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ import pandas as pd
 from workbench.analysis.actions import carried_over_since
 from workbench.intake.model import normalise_period, period_sort_key
 
-__all__ = ["CHART_ROUNDS", "chart_rounds", "read_history", "read_history_docs", "Progress", "progress_since"]
+__all__ = ["CHART_ROUNDS", "chart_rounds", "read_history_docs", "Progress", "progress_since"]
 
 
 CHART_ROUNDS = 3  # two earlier rounds and this one: with fewer, the deltas say everything a chart would
@@ -30,21 +29,6 @@ def chart_rounds(progress: "Progress | None") -> list[dict[str, Any]]:
     if progress is None or len(progress.rounds) < CHART_ROUNDS:
         return []
     return progress.rounds
-
-
-def read_history(folder: str | Path) -> list[dict[str, Any]]:
-    """The results.json documents in ``<folder>/history/`` (invalid files are the validator's to report; here
-    they are skipped), chronological by their ``period``."""
-    hist = Path(folder) / "history"
-    if not hist.is_dir():
-        return []
-    docs = []
-    for p in sorted(hist.glob("*.json")):
-        try:
-            docs.append(json.loads(p.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return read_history_docs(docs)
 
 
 def read_history_docs(docs: list[Any]) -> list[dict[str, Any]]:
