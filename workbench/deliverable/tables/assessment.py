@@ -206,10 +206,11 @@ def feedback_table(a: Any) -> str | None:
             rows.append([Markup(f"<strong>{escape(current)} {escape(cats.get(current, ''))}</strong>"), "", ""])
             classes.append("wb-sub")
         cs = comments.get(iid, [])
-        head = Markup(f'<strong>{escape(iid)}</strong> {escape(r[f"name_{lang}"])}<div class="wb-sub-line">'
-                      + escape(T("assessment.item_head", score=fmt_points(r["score"]), points=fmt_points(r["points"]),
-                                 pct=fmt_pct(r["consensus_pct"]), band=r["band"] or "—"))
-                      + "</div>") if r["scored"] else Markup(f'<strong>{escape(iid)}</strong> {escape(r[f"name_{lang}"])}')
+        head = Markup(f'<strong>{escape(iid)}</strong> {escape(r[f"name_{lang}"])}')
+        if r["scored"]:
+            sub = T("assessment.item_head", score=fmt_points(r["score"]), points=fmt_points(r["points"]),
+                    pct=fmt_pct(r["consensus_pct"]), band=r["band"] or "—")
+            head += Markup(f'<div class="wb-sub-line">{escape(sub)}</div>')
         cells = []
         for kind in ("strength", "opportunity"):
             these = sorted((c for c in cs if c["kind"] == kind), key=lambda c: not c["key"])

@@ -81,7 +81,7 @@ def contract_sheets(a: Any) -> list[str]:
             if r.get("veto") is True:
                 notes.append(tag(T("kpi.veto"), "bad"))
             if kid in excluded:
-                notes.append(tag(label("kpi_status", "excluded", lang), "warn wb-tag-wrap"))
+                notes.append(tag(T("contracts.excluded_tag"), "warn"))
             rows.append([kid, r.get("kpi"), unit_cell(r.get("unit")), fmt_num(w, 2), fmt_num(r.get("target")),
                          _actual_text(r.get("actual"), T), chip(r.get("score"), r.get("band")),
                          Markup(" ").join(notes) if notes else ""])

@@ -12,7 +12,6 @@ from workbench.core.numfmt import fmt_delta
 from workbench.deliverable.tables.base import (
     _T,
     _missing,
-    _owner,
     chip,
     fmt_date,
     fmt_num,
@@ -55,8 +54,8 @@ def review_table(a: Any) -> str | None:
         actual = r["actual"]
         actual_s = actual if isinstance(actual, str) else (T("yes") if actual is True else T("no") if actual is False
                                                            else fmt_num(actual))
-        rows.append([kid, Markup(f"{escape(r['kpi'] or '')}<div class=\"wb-sub-line\">"
-                                 f"{escape(_owner(r['owner_unit'], r['owner']))}</div>"),
+        who = r["owner"] if not _missing(r["owner"]) else r["owner_unit"]
+        rows.append([kid, Markup(f"{escape(r['kpi'] or '')}<div class=\"wb-sub-line\">{escape(who)}</div>"),
                      unit_cell(r["unit"]), fmt_num(r["target"]), actual_s, _deviation(r), chip(r["score"]), cause,
                      measure])
         classes.append("wb-flag" if red and not r["reviewed"] else "")
@@ -64,7 +63,7 @@ def review_table(a: Any) -> str | None:
             (T("col.actual"), "num"), (T("col.deviation"), "num"), (T("col.score"), "ctr"), (T("col.cause"), "small"),
             (T("col.countermeasure"), "small")]
     return html_table(cols, rows, row_classes=classes,
-                      col_widths=["6%", "18%", "7%", "8%", "8%", "9%", "8%", "18%", "18%"])
+                      col_widths=["6%", "19%", "7%", "9%", "9%", "9%", "7%", "17%", "17%"])
 
 
 def review_gaps(a: Any) -> list[str]:

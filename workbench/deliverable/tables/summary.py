@@ -85,17 +85,18 @@ def _contract_name(a: Any, key: str) -> str:
 def contradiction_notes(a: Any) -> list[str]:
     """Each contradiction (company contract ≥ 90 while a problem's KPI or a red objective's KPI is below 60), as a
     sentence a partner would say. One sentence per KPI (the first high company contract names the company)."""
-    T = _T(lang_of(a))
+    lang, T = lang_of(a), _T(lang_of(a))
     names = id_names(a)
     out, seen = [], set()
-    for x in getattr(a, "contradictions", None) or []:
+    for x in sorted(getattr(a, "contradictions", None) or [], key=lambda x: x.why != "problem"):
         if x.kpi in seen:
             continue
         seen.add(x.kpi)
         common = {"contract": _contract_name(a, x.contract), "contract_score": fmt_score(x.contract_score),
                   "kpi": named(a, [x.kpi], names), "kpi_score": fmt_score(x.kpi_score)}
         if x.why == "problem":
-            out.append(T("summary.contradiction.problem", problem=named(a, [x.ref], names), **common))
+            out.append(T("summary.contradiction.problem", problem=f"{x.ref}「{names.get(x.ref, '')}」"
+                         if lang == "zh" else f"{x.ref} ({names.get(x.ref, '')})", **common))
         else:
             out.append(T("summary.contradiction.objective", objective=named(a, [x.ref], names), **common))
     return out
