@@ -64,7 +64,7 @@ def assessment_categories(a: Any) -> str | None:
             (T("col.rate"), "num"), (T("col.stage_band"), "nowrap"), (T("col.unscored"), "num")]
     if with_target:
         cols.append((T("col.need"), "num"))
-    table = html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"])
+    table = html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"], css="wb-categories")
     note = _unscored_footnote(a, res, lang)
     return table + note if note else table
 
@@ -120,7 +120,7 @@ def assessment_items(a: Any) -> str | None:
             (T("col.consensus"), "num"), (T("col.score"), "num"), (T("col.band"), "nowrap"), (T("col.spread"), "")]
     # the lens (方法-展开-学习-整合 / 水平-趋势-对比-整合) is the category's: one line in its group row, not a
     # narrow column that wraps it onto four
-    return html_table(cols, rows, row_classes=classes,
+    return html_table(cols, rows, row_classes=classes, css="wb-items",
                       col_widths=["8%", "34%", "8%", "10%", "11%", "8%", "10%", "11%"])
 
 KIND_ALIASES = {"strength": "strength", "优势": "strength", "opportunity": "opportunity", "改进机会": "opportunity",

@@ -374,11 +374,17 @@ def id_names(a: Any) -> dict[str, str]:
     return out
 
 
-def named(a: Any, ids: Iterable[Any], names: dict[str, str] | None = None, sep: str | None = None) -> str:
-    """"K14 成品一次合格率、4.2.3 战略部署": ids with their names, joined in the client's way."""
+def named(a: Any, ids: Iterable[Any], names: dict[str, str] | None = None, sep: str | None = None,
+          limit: int | None = None) -> str:
+    """"K14 成品一次合格率；4.2.3 战略部署": ids with their names, joined in the client's way; ``limit`` shortens
+    each name to that many characters (with …) where a narrow column lists them."""
     names = id_names(a) if names is None else names
     sep = sep or ("；" if lang_of(a) == "zh" else "; ")
-    return sep.join(f"{i} {names.get(str(i), '')}".strip() for i in ids)
+
+    def short(text: str) -> str:
+        return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip(" ,，;；") + "…"
+
+    return sep.join(f"{i} {short(names.get(str(i), ''))}".strip() for i in ids)
 
 
 def setting(a: Any, key: str) -> Any:

@@ -90,7 +90,7 @@ def contract_sheets(a: Any) -> list[str]:
         classes.append("wb-total")
         cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.unit"), "small unit"), (T("col.weight"), "num"),
                 (T("col.target"), "num"), (T("col.actual"), "num"), (T("col.score"), "ctr"), (T("col.note"), "small")]
-        table = html_table(cols, rows, row_classes=classes,
+        table = html_table(cols, rows, row_classes=classes, css="wb-sheet-kpis",
                            col_widths=["8%", "32%", "9%", "9%", "11%", "11%", "9%", "11%"])
         notes_html = ""
         vetoed = c.get("vetoed_by")

@@ -78,7 +78,7 @@ def actions_by_owner(a: Any) -> str | None:
             if warn:
                 what += Markup('<div class="wb-smart">') + warn + Markup("</div>")
             adr = id_list(r.get("addresses"))
-            rows.append([aid, what, Markup("<br>".join(escape(named(a, [x], names)) for x in adr)) if adr else "—",
+            rows.append([aid, what, Markup("<br>".join(escape(named(a, [x], names, limit=14 if lang == "zh" else 28)) for x in adr)) if adr else "—",
                          r.get("owner"),
                          Markup(f"{escape(fmt_date(r.get('start'), lang))}<br>→ {escape(fmt_date(r.get('due'), lang))}"),
                          st, fmt_score(prio.get(aid, 0.0))])

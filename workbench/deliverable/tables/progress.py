@@ -60,7 +60,7 @@ def progress_categories(a: Any) -> str | None:
                  fmt_delta(p.delta, points=True)])
     cols = [(T("col.category_id"), "id"), (T("col.category_name"), ""), (T("col.previous"), "num"),
             (T("col.now"), "num"), (T("col.delta"), "num")]
-    return html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"])
+    return html_table(cols, rows, row_classes=[""] * (len(rows) - 1) + ["wb-total"], css="wb-progress-categories")
 
 
 def band_changes(a: Any) -> str | None:

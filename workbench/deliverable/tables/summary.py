@@ -170,7 +170,7 @@ def key_gaps_table(a: Any) -> str | None:
         item = res.items.loc[iid]
         rows.append([iid, item[f"name_{lang}"], f"{r['category']} {cats.get(r['category'], '')}",
                      f"{fmt_points(r['score'])} / {fmt_points(r['points'])}", fmt_points(r["lost"])])
-    cols = [(T("col.item"), "id"), (T("col.item_name"), ""), (T("col.category_name"), "small"),
+    cols = [(T("col.item"), "id"), (T("col.item_name"), ""), (T("col.category_id"), "small"),
             (T("col.score_of"), "num"), (T("col.lost"), "num")]
     return html_table(cols, rows, col_widths=["10%", "36%", "24%", "16%", "14%"])
 
@@ -237,7 +237,7 @@ def priority_actions_table(a: Any, limit: int = 6) -> str | None:
         what = Markup(f"{escape(r.get('action') or '')}")
         adr = id_list(r.get("addresses"))
         if adr:
-            what += Markup(f'<div class="wb-sub-line">→ {escape(named(a, adr, names))}</div>')
+            what += Markup(f'<div class="wb-sub-line">→ {escape(named(a, adr, names, limit=14 if lang == "zh" else 28))}</div>')
         rows.append([aid, what, _owner(r.get("owner_unit"), r.get("owner")), fmt_date(r.get("due"), lang),
                      fmt_score(prio.get(aid, 0.0)), st])
         classes.append("wb-flag" if aid in overdue else "")
