@@ -27,7 +27,7 @@ from workbench.deliverable.tables.base import (
 )
 from workbench.intake.contract import OWNER_LEVEL_LABELS
 
-__all__ = ['kpi_definitions', 'kpi_parameters', 'kpi_element_sheet', 'kpi_scores', 'kpi_status_note', 'kpi_notes', 'contracts_table']
+__all__ = ['value_tree_warnings', 'kpi_definitions', 'kpi_parameters', 'kpi_element_sheet', 'kpi_scores', 'kpi_status_note', 'kpi_notes', 'contracts_table']
 
 
 def kpi_definitions(a: Any) -> str | None:
@@ -154,3 +154,18 @@ def contracts_table(a: Any) -> str | None:
     cols = [(T("col.owner_unit"), ""), (T("col.owner_person"), ""), (T("col.level"), "nowrap"),
             (T("col.n_kpis"), "num"), (T("col.contract_score"), "ctr"), (T("col.veto"), ""), (T("col.excluded"), "small")]
     return html_table(cols, rows, row_classes=classes)
+
+
+def value_tree_warnings(a: Any) -> list[str]:
+    """A KPI below company level with neither a parent KPI nor an objective hangs nowhere in the value tree
+    (scoring.md v2): one warning each."""
+    T = _T(lang_of(a))
+    k = _kpi_frame(a)
+    if k is None:
+        return []
+    out = []
+    for r in k.to_dict("records"):
+        level = "company" if _missing(r.get("owner_level")) else str(r.get("owner_level"))
+        if level != "company" and _missing(r.get("parent_kpi_id")) and _missing(r.get("objective_id")):
+            out.append(T("kpis.tree_warning", kpi=f"{r['kpi_id']} {r.get('kpi') or ''}".strip()))
+    return out
