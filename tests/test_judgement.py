@@ -182,6 +182,13 @@ def test_contradictions_company_contract_high_while_problem_kpi_red():
     c.tables["problems"] = None
     a = analyse(c)
     assert [(x.kpi, x.why, x.ref) for x in a.contradictions] == [("K2", "objective", "P1")]
+    # a 0 for a missing actual (policy zero) is missing data, not a contradiction
+    zero = make({k: (None if v is None else v.to_dict("records")) for k, v in c.tables.items()},
+                missing_actuals="zero")
+    zero.tables["actuals"] = zero.tables["actuals"][zero.tables["actuals"]["kpi_id"] == "K1"]
+    az = analyse(zero)
+    assert az.contracts.loc["Co/", "score"] == pytest.approx(90) and az.kpis.loc["K2", "score"] == 0
+    assert az.contradictions == []
     # below 90 there is no contradiction
     c.tables["actuals"].loc[c.tables["actuals"]["kpi_id"] == "K1", "actual"] = 99.0
     assert analyse(c).contradictions == []

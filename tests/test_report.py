@@ -368,3 +368,19 @@ def test_missing_actual_is_worded_as_missing_data_and_listed_in_the_data_notes()
     assert all("：" in g for g in gaps if g.startswith("根本原因"))
     if a.assessment is not None and a.assessment.unscored_points:
         assert "wb-tnote" in rt.assessment_categories(a)
+
+
+def test_display_helpers_never_import_the_tables() -> None:
+    """Layering: the tables build on the display helpers (html), never the other way round (no import cycle), even
+    when a DataFrame is shown (escaped by pandas)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pandas as pd, IPython.display as d\n"
+            "d.publish_display_data = lambda data, metadata=None: print(data['text/html'])\n"
+            "from workbench.deliverable.html import show_table\n"
+            "show_table(pd.DataFrame({'a': ['<b>x</b>']}))\n"
+            "print('workbench.deliverable.tables' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert "&lt;b&gt;x&lt;/b&gt;" in out.stdout and "<b>x</b>" not in out.stdout

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -128,23 +127,11 @@ def to_json(doc: dict[str, Any]) -> str:
 
 
 def write_results(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
-    """Write results.json atomically (workbench.core.atomic.atomic_write_text; temp file + os.replace otherwise)."""
-    text = to_json(results_document(analysis))
+    """Write results.json atomically (temp file + rename: a reader never sees half a document)."""
+    from workbench.core.atomic import atomic_write_text
+
     target = Path(path)
-    try:
-        from workbench.core.atomic import atomic_write_text
-    except ImportError:  # pragma: no cover - fsutil ships with the project
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    else:
-        atomic_write_text(target, text)
+    atomic_write_text(target, to_json(results_document(analysis)))
     return target
 
 

@@ -8,7 +8,8 @@
 - **Scorecard size**: the company scorecard is the KPIs with ``owner_level`` company (the default), counted per
   perspective of their objective; ``total`` counts those linked to an objective, ``unlinked`` the others.
 - **Contradictions**: a company contract scoring 90 or more while a KPI tied to a problem, or a KPI of an objective
-  scoring below 60 (red), itself scores below 60. A KPI is tied to a problem when its name is the problem's
+  scoring below 60 (red), itself scores below 60 (a KPI scored 0 only for want of an actual, policy ``zero``, is
+  missing data and is left to the data notes). A KPI is tied to a problem when its name is the problem's
   ``metric``, or when one finding or action addresses both the KPI and the problem (or one of its causes).
 """
 from __future__ import annotations
@@ -175,9 +176,10 @@ def contradictions(contracts: pd.DataFrame | None, kpis: pd.DataFrame | None, ob
                    if _num(s) is not None and float(s) < RED_BELOW}
     out = []
     objs = kpis["objective_id"] if "objective_id" in kpis.columns else [None] * len(kpis)
-    for kid, score, obj in zip(kpis.index.astype(str), kpis["score"], objs):
+    missing = kpis["missing"] if "missing" in kpis.columns else [False] * len(kpis)
+    for kid, score, obj, miss in zip(kpis.index.astype(str), kpis["score"], objs, missing):
         s = _num(score)
-        if s is None or s >= RED_BELOW:
+        if s is None or s >= RED_BELOW or bool(miss):  # a 0 for a missing actual is missing data, not a result
             continue
         reasons = [("problem", p) for p in tied.get(kid, [])]
         if not is_missing(obj) and str(obj) in red_obj:

@@ -83,22 +83,25 @@ def _contract_name(a: Any, key: str) -> str:
 
 
 def contradiction_notes(a: Any) -> list[str]:
-    """Each contradiction (company contract ≥ 90 while a problem's KPI or a red objective's KPI is below 60), as a
-    sentence a partner would say. One sentence per KPI (the first high company contract names the company)."""
+    """The contradictions (a company contract ≥ 90 while KPIs tied to a problem, or of a red objective, score
+    below 60) as a partner says them: one sentence per contract and problem (or objective), naming its KPIs."""
     lang, T = lang_of(a), _T(lang_of(a))
     names = id_names(a)
-    out, seen = [], set()
+    groups: dict[tuple[str, str, str], list[Any]] = {}
     for x in sorted(getattr(a, "contradictions", None) or [], key=lambda x: x.why != "problem"):
-        if x.kpi in seen:
-            continue
-        seen.add(x.kpi)
-        common = {"contract": _contract_name(a, x.contract), "contract_score": fmt_score(x.contract_score),
-                  "kpi": named(a, [x.kpi], names), "kpi_score": fmt_score(x.kpi_score)}
-        if x.why == "problem":
-            out.append(T("summary.contradiction.problem", problem=f"{x.ref}「{names.get(x.ref, '')}」"
-                         if lang == "zh" else f"{x.ref} ({names.get(x.ref, '')})", **common))
+        groups.setdefault((x.contract, x.why, x.ref), []).append(x)
+    sep = "、" if lang == "zh" else ", "
+    out = []
+    for (contract, why, ref), xs in groups.items():
+        kpis = sep.join(T("summary.contradiction.kpi", kpi=named(a, [x.kpi], names), score=fmt_score(x.kpi_score))
+                        for x in xs)
+        common = {"contract": _contract_name(a, contract), "contract_score": fmt_score(xs[0].contract_score),
+                  "kpis": kpis}
+        if why == "problem":
+            problem = f"{ref}「{names.get(ref, '')}」" if lang == "zh" else f"{ref} ({names.get(ref, '')})"
+            out.append(T("summary.contradiction.problem", problem=problem, **common))
         else:
-            out.append(T("summary.contradiction.objective", objective=named(a, [x.ref], names), **common))
+            out.append(T("summary.contradiction.objective", objective=named(a, [ref], names), **common))
     return out
 
 
