@@ -11,7 +11,7 @@ import pytest
 
 from workbench.analysis.analyse import analyse
 from workbench.analysis.results import results_document
-from workbench.intake.reading import load_client
+from workbench.intake.loading import load_client
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from workbench.build.engine import execute_notebook
-from workbench.intake.reading import load_client
+from workbench.intake.loading import load_client
 from workbench.deliverable.render import MAX_BYTES, ReportError, exporter, render_html, render_report
 
 HOSTILE = "<script>alert(1)</script>"

@@ -1054,7 +1054,7 @@ def history_documents(c: dict, scratch: Path) -> dict[str, str]:
     """period -> results.json text of each earlier round, produced by the workbench from that round's data."""
     from workbench.analysis.analyse import analyse
     from workbench.analysis.results import results_document, to_json
-    from workbench.intake.reading import load_client
+    from workbench.intake.loading import load_client
 
     out = {}
     for period, design in sorted(c.get("history", {}).items()):
@@ -1077,7 +1077,7 @@ def write_history(folder: Path, docs: dict[str, str]) -> None:
 def validate(c: dict, scratch: Path) -> tuple[list[str], dict[str, str]]:
     """Write the client (and its earlier rounds) into ``scratch`` and run the workbench's validator on it.
     Returns (problems, history documents): an error, or a warning DELIBERATE does not expect, is a problem."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
 
     docs = history_documents(c, scratch)
     folder = write_client(scratch, c)

@@ -253,7 +253,8 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         cats = "; ".join(f"{cid} {fmt_points(s)}/{p}" for cid, s, p in zip(r.categories.index, r.categories["score"],
                                                                   r.categories["points"]))
         con.print(tr("categories", categories=cats), markup=False)
-        con.print(tr("total", total=fmt_points(r.total), unscored=r.unscored_points), markup=False)
+        con.print(tr("total", total=fmt_points(r.total), max=r.framework.total_points, unscored=r.unscored_points),
+                  markup=False)
         con.print(tr("assessment_rules"), markup=False)
 
     if a.client.table("objectives") is not None:
@@ -310,7 +311,7 @@ def _print_judgement(a: Analysis, con: Any, tr: Any) -> None:
 
 def score_command(folder: str | os.PathLike[str], as_json: bool = False) -> int:
     """``workbench score FOLDER [--json]``: 0 when scored, 1 when the client has intake errors."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
 
     client, report = check_client(Path(folder))
     if client is None:

@@ -72,7 +72,7 @@ def load_client(folder: str | os.PathLike[str]) -> Any:
     with _lock:
         if key in _clients:
             return _clients[key]
-    from workbench.intake.reading import load_client as _load
+    from workbench.intake.loading import load_client as _load
 
     client = _load(folder)
     with _lock:

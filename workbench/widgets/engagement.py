@@ -38,6 +38,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "problems": ("problem_id",), "causes": ("cause_id",), "whys": ("chain_id", "step"),
     "objectives": ("objective_id",), "links": ("from_objective", "to_objective"), "kpis": ("kpi_id",),
     "actuals": ("kpi_id", "period"), "assessment": ("item_id", "assessor"), "actions": ("action_id",),
+    "findings": ("finding_id",), "feedback": ("item_id", "kind", "comment"), "reviews": ("kpi_id", "period", "cause"),
 }
 
 
