@@ -16,9 +16,11 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 import workbench.deliverable.charts as C
-from workbench.deliverable.charts import sample, style
+from workbench.deliverable.charts import style
 from workbench.deliverable.charts.text import display_width, wrap
 from workbench.intake.model import Category
+
+import chart_samples as sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = sorted(p for p in (ROOT / "clients").iterdir() if (p / "client.yaml").exists()) if (ROOT / "clients").is_dir() else []

@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import LINESPACING, shorten, wrap_to_points
 from workbench.core.i18n import t
 
@@ -29,6 +30,7 @@ def _name(row: pd.Series, lang: str) -> str:
     return ""
 
 
+@chart
 def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None = None) -> Figure:
     """Radar of the categories' scores as percent of their points.
 
@@ -72,6 +74,7 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
     return fig
 
 
+@chart
 def assessment_heatmap(items: pd.DataFrame, lang: str) -> Figure:
     """Item heat table: one row per item (id, name), columns points, consensus %, score, spread, band.
 

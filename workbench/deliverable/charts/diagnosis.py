@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import measure, shorten
 from workbench.core.i18n import t
 
@@ -68,6 +69,7 @@ def _value_labels(fig: Figure, ax, xs: np.ndarray, vals: np.ndarray, cum: np.nda
                 gid="pareto-value")
 
 
+@chart
 def pareto(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None, *, max_bars: int = 20) -> Figure:
     """Causes by priority (bars, descending) with the cumulative share line and the 80 % line.
 
@@ -191,6 +193,7 @@ def _in_quadrant(p: tuple[float, float], effort: float, impact: float) -> tuple[
     return x, y
 
 
+@chart
 def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None) -> Figure:
     """Impact (y) against effort (x), 1-5, with the four quadrants named; identical points are spread out and
     labels (cause ids) placed where they overlap nothing; top-priority causes highlighted."""

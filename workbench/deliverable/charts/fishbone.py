@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.core.i18n import t
 
@@ -333,6 +334,7 @@ def _head_text(problem_text: str, lang: str) -> tuple[str, float, float]:
     return txt, w, h
 
 
+@chart
 def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[object], lang: str,
              root_ids: Iterable[str] = (), top_ids: Iterable[str] = (), *, title: str | None = None,
              max_width_in: float = 7.0) -> Figure:

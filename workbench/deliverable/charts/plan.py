@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import shorten
 from workbench.core.i18n import t
 
@@ -27,6 +28,7 @@ def _ts(v: object) -> pd.Timestamp | None:
     return None if pd.isna(ts) else ts
 
 
+@chart
 def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: str) -> Figure:
     """Actions grouped by owner unit, bars from start to due coloured by status, the period end marked and
     overdue actions (due before the period end, not done or deferred) outlined in red with a marker.

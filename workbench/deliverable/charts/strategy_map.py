@@ -19,6 +19,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import LINESPACING, measure, shorten, wrap_to_points
 from workbench.intake.contract import PERSPECTIVE_ALIASES, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
@@ -88,6 +89,7 @@ def _hits(pts: np.ndarray, box: tuple[float, float, float, float], pad: float = 
     return bool(inside.any())
 
 
+@chart
 def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str, warnings: Iterable[object] = (),
                  *, perspectives: pd.DataFrame | None = None, title: str | None = None) -> Figure:
     """Strategy map.

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import chart
 from workbench.deliverable.charts.text import LINESPACING, measure, shorten, shorten_to_points, wrap_to_points
 from workbench.core.i18n import t
 from workbench.intake.model import period_sort_key
@@ -85,6 +86,7 @@ def _pages(ids: list[str], per_page: int) -> list[list[str]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
+@chart
 def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
                *, ncols: int = 3, title: str | None = None, grades: Mapping[str, float] | None = None) -> Figure:
     """Small multiples, one figure: each KPI's actuals over the periods.
@@ -230,6 +232,7 @@ def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kp
             for i, page in enumerate(pages, 1)]
 
 
+@chart
 def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int = 10) -> Figure:
     """Each contract's score over the periods, against the status zones (≥100, 60-100, <60); lines labelled at
     their end. Beyond ``max_lines`` contracts, the lowest latest scores are shown."""
