@@ -2,13 +2,15 @@
 
 Geometry (all in points, 1/72 in; the axes span the whole figure with 1 data unit = 1 point):
 - the spine runs left → right into the problem box (the head);
-- category bones alternate above / below the spine (pairs share a junction), slanted towards the head;
+- one spine; category bones (empty categories left out) alternate above / below it at staggered junctions, slanted
+  back from the head, so an upper and a lower bone never meet;
 - a cause is a horizontal rib ending on its bone, its label sitting on the rib, right-aligned next to the bone;
 - a cause with sub-causes gets a stem (parallel to the bone) hanging from its rib; the sub-causes are ribs on
   that stem, recursively, to depth 3 (anything deeper is shown at depth 3 under its depth-3 ancestor).
 Every label is wrapped by display width (CJK aware) and measured; each bone's height comes from its rows; the
 distance between neighbouring bones is the smallest that keeps every box of one clear of the other; the wrap
-width shrinks until the diagram fits an A4 width, and the figure grows in height as the content needs.
+width shrinks (never below `MIN_WRAP`) until the diagram fits the report's text width, else a landscape page; the
+figure grows in height as the content needs.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ GROUP_GAP = 6.0       # before each top-level cause
 SPINE_CLEAR = 10.0    # first row from the spine
 MARGIN = 14.0         # between neighbouring bones' boxes
 MARKER_W = 9.0
+STAGGER = 34.0        # between neighbouring junctions on the spine
 MAX_DEPTH = 3
 TOP_TEXT = "#9A4A05"  # darker amber for text on white
 
@@ -297,21 +300,17 @@ class _Layout:
         b.boxes = boxes
 
     def _place_junctions(self) -> None:
-        above = [b for b in self.bones if b.side == 1]
-        below = [b for b in self.bones if b.side == -1]
-        n_pairs = max(len(above), len(below))
-        xs = [0.0] * n_pairs
-        for j in range(1, n_pairs):
-            need = 36.0
-            for side_list in (above, below):
-                if j < len(side_list):
-                    prev = side_list[j - 1]
-                    need = max(need, _box_overlap_shift(prev.boxes, side_list[j].boxes, MARGIN))
-            xs[j] = xs[j - 1] + need
-        for j, b in enumerate(above):
-            b.x0 = xs[j]
-        for j, b in enumerate(below):
-            b.x0 = xs[j]
+        """Bones join the spine at staggered points in category order (above, below, above, ...): each is at least
+        STAGGER after the previous one (so an upper and a lower bone never meet) and clear of the previous bone on
+        its own side."""
+        xs: list[float] = []
+        for i, b in enumerate(self.bones):
+            x = 0.0 if i == 0 else xs[-1] + STAGGER
+            if i >= 2:
+                prev = self.bones[i - 2]
+                x = max(x, xs[i - 2] + max(36.0, _box_overlap_shift(prev.boxes, b.boxes, MARGIN)))
+            xs.append(x)
+            b.x0 = x
         self.junctions = xs
 
     # -- extent ------------------------------------------------------------------------------------------
@@ -352,33 +351,30 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
     head_txt, head_w, head_h = _head_text(problem_text, lang)
     head_box_w, head_box_h = head_w + 20, head_h + 18
 
-    # choose the widest wrap (then a steeper slant) that keeps the whole diagram within the page width; a diagram
-    # with many categories that still does not fit is drawn as two stacked spines into one head (taller, not wider)
-    target = max_width_in * 72.0 - 2 * 12.0
-    options: list[list[list[tuple[str, list[_Node]]]]] = [[forest]]
-    if len(forest) > 4:
-        h = (len(forest) + 1) // 2  # balanced halves (6 → 3 + 3, 8 → 4 + 4)
-        options.append([forest[:h], forest[h:]])
-    best: tuple[float, list[_Layout]] | None = None
-    for parts in options:
+    # one spine: categories without a cause are left out; choose the widest wrap (then a steeper slant) that keeps
+    # the diagram within the report's text width, else within a landscape page, never narrower than MIN_WRAP (a
+    # readable line in either language); a diagram that still does not fit is drawn wider and scaled by the page
+    forest = [(label, nodes) for label, nodes in forest if nodes]
+    best: _Layout | None = None
+    best_w = math.inf
+    for limit_in in (max_width_in, max(max_width_in, style.A4_WIDE)):
+        target = limit_in * 72.0 - 2 * 12.0
         for k_max in (0.4, 0.25):
             for wrap_w in WRAPS:
-                layouts = [_Layout(part, lang, wrap_w, k_max) for part in parts]
-                total = _total_width(layouts, head_box_w)
-                if best is None or total < best[0] - 0.5:
-                    best = (total, layouts)
-                if total <= target:
+                if wrap_w < MIN_WRAP[lang]:
                     break
-            if total <= target:
-                break
-        if total <= target:
-            best = (total, layouts)
-            break
+                layout = _Layout(forest, lang, wrap_w, k_max)
+                total = _total_width([layout], head_box_w)
+                if total < best_w:
+                    best, best_w = layout, total
+                if total <= target:
+                    return _draw([layout], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
     assert best is not None
-    return _draw(best[1], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
+    return _draw([best], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
 
 
-WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76, 70, 64, 58)
+WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76)
+MIN_WRAP = {"en": 96.0, "zh": 76.0}  # ≈ 20 Latin characters or 9 Chinese ones at 8.5 pt
 FISH_GAP = 16.0   # between two stacked spines' boxes
 
 

@@ -66,13 +66,20 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return pattern.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
 
 
+def _sans() -> list[str]:
+    from workbench.deliverable.charts.fonts import cjk_family
+
+    return [cjk_family(), "DejaVu Sans"]
+
+
 def to_svg(fig: Any, alt: str = "", *, close: bool = True) -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog), labelled ``alt`` for screen readers, scaling down
     to its container (``max-width: 100%``) and never up. Closes the figure unless ``close`` is false."""
     fig = _figure_of(fig)
     buf = io.StringIO()
     try:
-        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "workbench", "svg.image_inline": True}):
+        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "workbench", "svg.image_inline": True,
+                             "font.sans-serif": _sans()}):
             fig.savefig(buf, format="svg", facecolor="white", metadata={"Date": None, "Creator": None})
     finally:
         if close:

@@ -43,7 +43,7 @@ def _persp(v: object) -> str:
 
 
 def _fmt_score(v: object) -> str:
-    return style.fmt_score(v, whole=True)  # never rounded across a band boundary (99.6 is not "100")
+    return style.fmt_score(v)  # never rounded across a band boundary (99.96 is not "100.0")
 
 
 def _bezier(p0: np.ndarray, p1: np.ndarray, rad: float, n: int = 24) -> np.ndarray:
