@@ -423,7 +423,8 @@ def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: 
     bone_c, rib_c = style.NAVY, "#5B6B7F"
     # spines and tails
     for dy in dys:
-        ax.add_line(Line2D([tail_x, head_x0], [dy, dy], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2))
+        ax.add_line(Line2D([tail_x, head_x0], [dy, dy], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2,
+                           gid="fishbone-spine"))
         ax.add_patch(Polygon([(tail_x + 2, dy), (tail_x - 18, dy + 16), (tail_x - 12, dy), (tail_x - 18, dy - 16)],
                              closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
     # head
@@ -470,7 +471,8 @@ def _draw_bones(ax, layout: _Layout) -> None:
     for b in layout.bones:
         X = b.x0
         # bone
-        ax.add_line(Line2D([X, X + b.end[0]], [0, b.end[1]], color=bone_c, lw=2.0, solid_capstyle="round", zorder=2))
+        ax.add_line(Line2D([X, X + b.end[0]], [0, b.end[1]], color=bone_c, lw=2.0, solid_capstyle="round", zorder=2,
+                           gid=f"fishbone-bone:{b.label}"))
         lx0, ly0, lx1, ly1 = b.label_box
         ax.add_patch(FancyBboxPatch((X + lx0 + 3, ly0 + 3), lx1 - lx0 - 6, ly1 - ly0 - 6,
                                     boxstyle="round,pad=3,rounding_size=5", facecolor=style.NAVY_LIGHT,
