@@ -220,7 +220,7 @@ class _Layout:
     # -- rows --------------------------------------------------------------------------------------------
     def _measure(self, b: _Bone) -> None:
         longest = max((measure(wd, FS_CAT, "bold")[0] for wd in b.label.split()), default=0.0)
-        b.label_text = wrap_to_points(b.label, max(self.wrap_w * 0.9, 60, longest + 1), FS_CAT, "bold", max_lines=2)
+        b.label_text = wrap_to_points(b.label, max(self.wrap_w * 0.9, 60, longest + 1), FS_CAT, "bold")
         lw, lh = measure(b.label_text, FS_CAT, "bold")
         b.label_w, b.label_h = lw + 12, lh + 7
         for r in b.rows:
@@ -328,7 +328,7 @@ class _Layout:
 def _head_text(problem_text: str, lang: str) -> tuple[str, float, float]:
     text = problem_text or t("charts.fishbone.problem", lang)
     width = 118.0 if measure(" ".join(text.split()), FS_HEAD, "bold")[0] <= 118.0 * 5 else 150.0
-    txt = wrap_to_points(text, width, FS_HEAD, "bold", max_lines=12)
+    txt = wrap_to_points(text, width, FS_HEAD, "bold")
     w, h = measure(txt, FS_HEAD, "bold")
     return txt, w, h
 
