@@ -120,7 +120,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     cell_h = 1.75
-    height = 0.75 + nrows * cell_h + 0.3
+    height = 1.05 + nrows * cell_h + 0.3
     fig = style.new_figure(style.A4_WIDTH, height)
     style.title(fig, title or t("charts.trends.title", lang))
     if not ids or not periods:
@@ -129,7 +129,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     if n_more:
         fig.text(1 - 0.2 / style.A4_WIDTH, 1 - 0.14 / height, t("charts.trends.more", lang, shown=len(ids), total=len(ids) + n_more),
                  ha="right", va="top", fontsize=style.FS_SMALL, color=style.MUTED, gid="trends-more")
-    top_in, bottom_in = 0.62, 0.62
+    top_in, bottom_in = 0.95, 0.62
     gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=1 - top_in / height, bottom=bottom_in / height,
                           hspace=0.62, wspace=0.36)
     xs = {p: i for i, p in enumerate(periods)}
@@ -145,8 +145,10 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
         unit = _unit(kp, kid)
         title_w = ax.get_position().width * style.A4_WIDTH * 72 + 6  # the panel's width (titles start at its left)
         head = f"{kid} {name}" + (f" ({unit})" if unit and unit not in ("是/否", "yes/no") else "")
-        ax.set_title(wrap_to_points(head, title_w, style.FS_SMALL, "bold"), fontsize=style.FS_SMALL,
-                     loc="left", linespacing=LINESPACING, pad=4)
+        # a plain text, not an axes title: titles are re-positioned against every other axes at each draw
+        ax.text(0, 1, wrap_to_points(head, title_w, style.FS_SMALL, "bold"), transform=ax.transAxes, ha="left",
+                va="bottom", fontsize=style.FS_SMALL, fontweight="bold", linespacing=LINESPACING, gid="trend-title",
+                transform_rotates_text=False).set_y(1.04)
         method = _method(kp, kid)
         values = list(h["actual"])
         if method == "binary" or (values and all(_is_binary(v) for v in values)):
