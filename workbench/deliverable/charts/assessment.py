@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.core.numfmt import fmt_pct, fmt_points
 from workbench.deliverable.charts.text import LINESPACING, wrap_to_points
 from workbench.core.i18n import t
@@ -102,7 +102,7 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
 HEAT_COLUMNS = ("item_id", "category", "name_zh", "name_en", "name", "consensus_pct", "flagged")
 
 
-def assessment_heatmap(items: pd.DataFrame, lang: str, categories: pd.DataFrame | None = None) -> Any:
+def assessment_heatmap(items: pd.DataFrame, lang: str, categories: pd.DataFrame | None = None) -> Chart:
     """Heat table of the self-assessment: one row per category, its items side by side, each cell the item's
     consensus % (red 0 % → green 100 %), items flagged for the consensus meeting (spread > 20) outlined in red.
 
@@ -192,7 +192,7 @@ def _target_pct(analysis: object, categories: pd.DataFrame) -> float | None:
     return None if math.isnan(target) or not total else target / total * 100
 
 
-def assessment_radar_for(analysis: object) -> Any:
+def assessment_radar_for(analysis: object) -> Chart:
     a = analysis.assessment  # type: ignore[attr-defined]
     lang = analysis.client.profile.language  # type: ignore[attr-defined]
     previous, period = _previous_round(analysis)
@@ -201,6 +201,6 @@ def assessment_radar_for(analysis: object) -> Any:
                             previous=previous, previous_label=label)
 
 
-def assessment_heatmap_for(analysis: object) -> Any:
+def assessment_heatmap_for(analysis: object) -> Chart:
     a = analysis.assessment  # type: ignore[attr-defined]
     return assessment_heatmap(a.items, analysis.client.profile.language, a.categories)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.core.numfmt import fmt_number, fmt_pct
 from workbench.deliverable.charts.text import measure, wrap_to_points
 from workbench.core.i18n import t
@@ -300,11 +300,11 @@ def _diag(analysis: object) -> tuple[pd.DataFrame, list[str], str]:
     return d, list(getattr(analysis, "top_causes", []) or []), lang
 
 
-def pareto_for(analysis: object) -> Figure:
+def pareto_for(analysis: object) -> Chart:
     d, top, lang = _diag(analysis)
     return pareto(d, lang, top)
 
 
-def impact_effort_for(analysis: object) -> Figure:
+def impact_effort_for(analysis: object) -> Chart:
     d, top, lang = _diag(analysis)
     return impact_effort(d, lang, top)

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.core.i18n import t
 
@@ -364,47 +364,35 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
                 if wrap_w < MIN_WRAP[lang]:
                     break
                 layout = _Layout(forest, lang, wrap_w, k_max)
-                total = _total_width([layout], head_box_w)
+                total = _total_width(layout, head_box_w)
                 if total < best_w:
                     best, best_w = layout, total
                 if total <= target:
-                    return _draw([layout], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
+                    return _draw(layout, head_txt, head_box_w, head_box_h, lang, title, forest)
     assert best is not None
-    return _draw([best], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
+    return _draw(best, head_txt, head_box_w, head_box_h, lang, title, forest)
 
 
 WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76)
 MIN_WRAP = {"en": 96.0, "zh": 76.0}  # ≈ 20 Latin characters or 9 Chinese ones at 8.5 pt
-FISH_GAP = 16.0   # between two stacked spines' boxes
 
 
-def _spine_end(layouts: list[_Layout]) -> float:
-    end = max((lay.junctions[-1] if lay.junctions else 0.0) for lay in layouts) + 30.0
-    if len(layouts) > 1:  # a tall head spans both spines: keep every category box left of it
-        end = max(end, max(lay.bounds()[2] for lay in layouts) + 10.0)
-    return end
+def _spine_end(layout: _Layout) -> float:
+    return (layout.junctions[-1] if layout.junctions else 0.0) + 30.0
 
 
-def _total_width(layouts: list[_Layout], head_box_w: float) -> float:
-    return _spine_end(layouts) + head_box_w - min(lay.bounds()[0] for lay in layouts)
+def _total_width(layout: _Layout, head_box_w: float) -> float:
+    return _spine_end(layout) + head_box_w - layout.bounds()[0]
 
 
-def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
-          root_set: set[str], top_set: set[str], forest: list[tuple[str, list[_Node]]]) -> Figure:
-    bnds = [lay.bounds() for lay in layouts]
-    # spine i at y = dys[i]; the next spine's top boxes sit FISH_GAP below the previous spine's bottom boxes
-    dys = [0.0]
-    for i in range(1, len(layouts)):
-        dys.append(dys[-1] + bnds[i - 1][1] - bnds[i][3] - FISH_GAP)
-    bx0 = min(b[0] for b in bnds)
-    spine_end = _spine_end(layouts)
-    head_x0 = spine_end
+def _draw(layout: _Layout, head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
+          forest: list[tuple[str, list[_Node]]]) -> Figure:
+    bx0, by0, _, by1 = layout.bounds()
+    head_x0 = _spine_end(layout)
     head_x1 = head_x0 + head_box_w
     tail_x = min(bx0, -40.0) - 4.0
-    head_yc = (dys[0] + dys[-1]) / 2
-    head_span = max(head_box_h, dys[0] - dys[-1] + 40.0) if len(layouts) > 1 else head_box_h
-    y_top = max(max(dy + b[3] for dy, b in zip(dys, bnds)), head_yc + head_span / 2)
-    y_bot = min(min(dy + b[1] for dy, b in zip(dys, bnds)), head_yc - head_span / 2)
+    y_top = max(by1, head_box_h / 2)
+    y_bot = min(by0, -head_box_h / 2)
     title_h = 30.0
     has_root = any(n.root for _, g in forest for n in _walk(g))
     has_top = any(n.top for _, g in forest for n in _walk(g))
@@ -420,22 +408,19 @@ def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: 
     ax.set_ylim(bottom, top)
     ax.set_axis_off()
 
-    bone_c, rib_c = style.NAVY, "#5B6B7F"
-    # spines and tails
-    for dy in dys:
-        ax.add_line(Line2D([tail_x, head_x0], [dy, dy], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2,
-                           gid="fishbone-spine"))
-        ax.add_patch(Polygon([(tail_x + 2, dy), (tail_x - 18, dy + 16), (tail_x - 12, dy), (tail_x - 18, dy - 16)],
-                             closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
-    # head
-    ax.add_patch(FancyBboxPatch((head_x0 + 4, head_yc - head_span / 2 + 4), head_box_w - 8, head_span - 8,
+    bone_c = style.NAVY
+    # the spine and its tail
+    ax.add_line(Line2D([tail_x, head_x0], [0, 0], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2,
+                       gid="fishbone-spine"))
+    ax.add_patch(Polygon([(tail_x + 2, 0), (tail_x - 18, 16), (tail_x - 12, 0), (tail_x - 18, -16)],
+                         closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
+    # the head, on the right
+    ax.add_patch(FancyBboxPatch((head_x0 + 4, -head_box_h / 2 + 4), head_box_w - 8, head_box_h - 8,
                                 boxstyle="round,pad=4,rounding_size=8", facecolor=style.NAVY, edgecolor="none", zorder=3))
-    ax.text(head_x0 + head_box_w / 2, head_yc, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
+    ax.text(head_x0 + head_box_w / 2, 0, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
             color="white", linespacing=LINESPACING, zorder=4, gid="fishbone-head")
 
-    for i, (layout, dy) in enumerate(zip(layouts, dys)):
-        fax = ax if i == 0 else _overlay_axes(fig, (left, right), (bottom - dy, top - dy))
-        _draw_bones(fax, layout)
+    _draw_bones(ax, layout)
 
     # title and legend
     ax.text(left + 12, top - 8, title or t("charts.fishbone.title_plain", lang), ha="left", va="top",
@@ -452,17 +437,6 @@ def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: 
         ax.text(lx + 9, ly + 4, t("charts.fishbone.top", lang), ha="left", va="center", fontsize=style.FS_SMALL,
                 color=TOP_TEXT, fontweight="bold", gid="legend")
     return fig
-
-
-def _overlay_axes(fig: Figure, xlim: tuple[float, float], ylim: tuple[float, float]):
-    """A transparent full-figure axes with the same 1 unit = 1 pt scale, shifted so a second spine's own
-    coordinates (its spine at y = 0) land where that spine is drawn."""
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_axis_off()
-    ax.patch.set_visible(False)
-    return ax
 
 
 def _draw_bones(ax, layout: _Layout) -> None:
@@ -514,7 +488,7 @@ def _walk(nodes: list[_Node]) -> Iterable[_Node]:
         yield from _walk(n.children)
 
 
-def fishbone_for(analysis: object, problem_id: str) -> Figure:
+def fishbone_for(analysis: object, problem_id: str) -> Chart:
     """Fishbone of ``problem_id`` from an `Analysis` (diagnosis causes, root / top causes, client categories)."""
     client = analysis.client  # type: ignore[attr-defined]
     lang = client.profile.language

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import wrap_to_points
 from workbench.core.i18n import t
 from workbench.core.status import ACTION_STATUSES, action_label
@@ -130,7 +130,7 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
     return fig
 
 
-def gantt_for(analysis: object) -> Figure:
+def gantt_for(analysis: object) -> Chart:
     client = analysis.client  # type: ignore[attr-defined]
     actions = client.tables.get("actions")
     if actions is None:

@@ -19,7 +19,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.intake.contract import PERSPECTIVE_ALIASES, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
@@ -351,7 +351,7 @@ def counts_any(counts: dict, columns: Sequence[object], p: str) -> bool:
     return any(counts.get((c, p), 0) for c in columns)
 
 
-def strategy_map_for(analysis: object) -> Figure:
+def strategy_map_for(analysis: object) -> Chart:
     client = analysis.client  # type: ignore[attr-defined]
     lang = client.profile.language
     objectives = getattr(analysis, "objectives", None)

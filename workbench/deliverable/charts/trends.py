@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.cache import chart
+from workbench.deliverable.charts.cache import Chart, chart
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from workbench.core.numfmt import fmt_number
@@ -250,7 +250,7 @@ def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> Non
 
 
 def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
-                    *, per_page: int = MAX_DEFAULT, grades: Mapping[str, float] | None = None) -> list[Figure]:
+                    *, per_page: int = MAX_DEFAULT, grades: Mapping[str, float] | None = None) -> list[Chart]:
     """Every KPI with actuals (or ``kpi_ids``), in cascade order, over as many figures as needed, each of at most
     ``per_page`` small multiples (pages balanced: 13 KPIs → 7 + 6). No KPI with actuals: an empty list."""
     ids = trend_ids(kpi_history, kpis) if kpi_ids is None else [str(k) for k in kpi_ids]
@@ -325,7 +325,7 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
     return fig
 
 
-def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Figure]:
+def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Chart]:
     """Every KPI with actuals, in cascade order, over pages of at most 12 small multiples (`kpi_trend_pages`);
     an empty list when no KPI has actuals (``wb.figures`` then says "no data")."""
     hist = getattr(analysis, "kpi_history", None)
@@ -336,5 +336,5 @@ def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> li
     return kpi_trend_pages(hist, kpis, profile.language, kpi_ids, grades=getattr(profile, "grades", None) or None)
 
 
-def contract_trends_for(analysis: object) -> Figure:
+def contract_trends_for(analysis: object) -> Chart:
     return contract_trends(analysis.contract_history, analysis.client.profile.language)  # type: ignore[attr-defined]
