@@ -242,7 +242,10 @@ class Chart:
 
     @cached_property
     def figure(self) -> Any:
-        return self.fn(*self.args, **self.kwargs)
+        from workbench.deliverable.charts.render import gc_paused
+
+        with gc_paused():
+            return self.fn(*self.args, **self.kwargs)
 
     @property
     def alt(self) -> str:
