@@ -357,7 +357,7 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
     forest = [(label, nodes) for label, nodes in forest if nodes]
     best: _Layout | None = None
     best_w = math.inf
-    for limit_in in (max_width_in, max(max_width_in, style.A4_WIDE)):
+    for limit_in in (max_width_in, max(max_width_in, WIDE_IN), max(max_width_in, style.A4_WIDE)):
         target = limit_in * 72.0 - 2 * 12.0
         for k_max in (0.4, 0.25):
             for wrap_w in WRAPS:
@@ -374,7 +374,8 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
 
 
 WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76)
-MIN_WRAP = {"en": 96.0, "zh": 76.0}  # ≈ 20 Latin characters or 9 Chinese ones at 8.5 pt
+MIN_WRAP = {"en": 84.0, "zh": 68.0}  # ≈ 17 Latin characters or 8 Chinese ones at 8.5 pt
+WIDE_IN = 8.5  # a little wider than the text column (shown at ≥ 80 %) before a landscape width
 
 
 def _spine_end(layout: _Layout) -> float:
