@@ -81,7 +81,10 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
     assert page.title()
     broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length")
     assert broken == 0
-    assert page.evaluate("document.images.length") >= 6
+    # the charts are inline SVG (text as text): at least six, each drawn with a size
+    assert page.evaluate("document.querySelectorAll('svg.wb-chart').length") >= 6
+    assert page.evaluate("Array.from(document.querySelectorAll('svg.wb-chart'))"
+                         ".filter(s => s.getBoundingClientRect().width < 50).length") == 0
 
     links = page.locator("nav.wb-toc a")
     n = links.count()
@@ -98,8 +101,10 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
         top, bottom, height = box
         assert 0 <= top < height and bottom > 0, (target, box)
 
-    # every chart has its title as alt text
+    # every chart has its title as alt text (aria-label of the inline SVG)
     assert page.evaluate("Array.from(document.images).filter(i => !i.alt.trim()).length") == 0
+    assert page.evaluate("Array.from(document.querySelectorAll('svg.wb-chart'))"
+                         ".filter(s => !(s.getAttribute('aria-label') || '').trim()).length") == 0
     # every flagged row is highlighted the same way (the zebra stripe never wins over it)
     flag_bg = page.evaluate("Array.from(new Set(Array.from(document.querySelectorAll('tr.wb-flag td'))"
                             ".map(td => getComputedStyle(td).backgroundColor)))")
