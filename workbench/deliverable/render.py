@@ -33,6 +33,9 @@ TEMPLATE_DIRS = [templates_dir()]
 TEMPLATE_NAME = "deliverable"
 MAX_BYTES = 3 * 1024 * 1024
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# The print footer, as a CSS ``content`` value (fixed words only: no client text goes into CSS).
+PAGE_OF = {"zh": '"第 " counter(page) " 页 / 共 " counter(pages) " 页"',
+           "en": '"Page " counter(page) " of " counter(pages)'}
 
 __all__ = ["warm", "render_report", "render_html", "merge_notebooks", "exporter", "ReportError", "format_date",
            "heading_number", "MAX_BYTES"]
@@ -145,7 +148,72 @@ def _shown(out: NotebookNode) -> bool:
     if out.get("output_type") not in ("display_data", "execute_result"):
         return False
     data = out.get("data", {})
-    return any(k in data for k in ("text/html", "image/png", "text/markdown"))
+    return any(k in data for k in ("text/html", "image/svg+xml", "image/png", "text/markdown"))
+
+
+# A figure wider than this at its natural size would shrink below ~90 % on a portrait A4 page (182 mm of
+# text width): it gets a landscape page (269 mm) instead, unless its output metadata already chose a page.
+LANDSCAPE_FROM_MM = 200.0
+LANDSCAPE_ASPECT = 1.25
+_SVG_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?", re.S)
+_SVG_SIZE = re.compile(r"<svg\b[^>]*?\bwidth=\"([\d.]+)(pt|px|mm|in)?\"[^>]*?\bheight=\"([\d.]+)(pt|px|mm|in)?\"", re.S)
+_MM = {"pt": 25.4 / 72, "px": 25.4 / 96, "mm": 1.0, "in": 25.4, None: 25.4 / 96}
+
+
+def figure_size_mm(data: dict[str, Any]) -> tuple[float, float] | None:
+    """Natural size of a figure output in mm (SVG width/height; PNG pixels over its pHYs resolution)."""
+    svg = data.get("image/svg+xml")
+    if svg:
+        m = _SVG_SIZE.search(str(svg)[:4000])
+        if m:
+            return float(m.group(1)) * _MM[m.group(2)], float(m.group(3)) * _MM[m.group(4)]
+        return None
+    png = data.get("image/png")
+    if png:
+        import base64
+        import struct
+
+        head = base64.b64decode(str(png)[:8192].replace("\n", "") + "===")[:4096]
+        if head[:8] != b"\x89PNG\r\n\x1a\n":
+            return None
+        w, h = struct.unpack(">II", head[16:24])
+        dpm = 96 / 0.0254
+        i = head.find(b"pHYs")
+        if i > 0:
+            x, _, unit = struct.unpack(">IIB", head[i + 4:i + 13])
+            if unit == 1 and x:
+                dpm = x
+        return w / dpm * 1000, h / dpm * 1000
+    return None
+
+
+KEEP_ROWS = 10  # a table this short is kept on one page: no lone row carried over to the next
+
+
+def _prepare_table(out: NotebookNode) -> None:
+    """Mark short tables ``keep`` (one page), so a page never holds a single row carried over."""
+    html_text = out.get("data", {}).get("text/html")
+    meta = out.get("metadata", {}).get("workbench", {})
+    if not html_text or meta.get("kind") != "table" or "keep" in meta:
+        return
+    rows = str(html_text).count("<tr")
+    if 0 < rows <= KEEP_ROWS + 1:  # + the header row
+        out.setdefault("metadata", {}).setdefault("workbench", {})["keep"] = True
+
+
+def _prepare_figure(out: NotebookNode) -> None:
+    """Inline SVG without its XML prolog; a print page chosen for figures too wide for portrait."""
+    data = out.get("data", {})
+    if "image/svg+xml" in data:
+        data["image/svg+xml"] = _SVG_PROLOG.sub("", str(data["image/svg+xml"]), count=1)
+    if "image/svg+xml" not in data and "image/png" not in data:
+        return
+    meta = out.setdefault("metadata", {}).setdefault("workbench", {})
+    if meta.get("page"):
+        return
+    size = figure_size_mm(data)
+    if size and size[0] > LANDSCAPE_FROM_MM and size[0] >= LANDSCAPE_ASPECT * size[1]:
+        meta["page"] = "landscape"
 
 
 def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = "zh",
@@ -167,6 +235,8 @@ def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = 
             if not outs:
                 continue
             for out in outs:
+                _prepare_figure(out)
+                _prepare_table(out)
                 meta = out.get("metadata", {}).get("workbench", {})
                 if meta.get("kind") != "heading":
                     continue
@@ -244,7 +314,8 @@ def render_html(executed_notebooks: Iterable[Path | str | NotebookNode], client:
         "version": workbench.__version__,
         "cover": _cover(profile, lang, generated),
         "toc": toc,
-        "texts": {"toc": t("report.toc", lang),
+        "running_period": format_period(profile.period, lang),
+        "texts": {"toc": t("report.toc", lang), "page_of": PAGE_OF[lang],
                   "footer": t("report.footer", lang, client=profile.name, period=format_period(profile.period, lang),
                               date=format_date(generated, lang))},
     }
@@ -260,8 +331,9 @@ def _tidy(body: str) -> str:
 
 
 def render_report(executed_notebooks: list[Path | NotebookNode], client: Any, out_path: Path | str,
-                  *, generated: date | None = None) -> Path:
-    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically)."""
+                  *, generated: date | None = None, pdf: bool = False) -> Path:
+    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically);
+    with ``pdf``, also ``report.pdf`` beside it from the same HTML (``workbench.deliverable.pdf``)."""
     from workbench.core.atomic import atomic_write_text
 
     body = render_html(executed_notebooks, client, generated=generated)
@@ -271,4 +343,8 @@ def render_report(executed_notebooks: list[Path | NotebookNode], client: Any, ou
                     size / 1e6, MAX_BYTES / 1e6)
     out = Path(out_path)
     atomic_write_text(out, body)
+    if pdf:
+        from workbench.deliverable.pdf import write_pdf
+
+        write_pdf(body, out.with_suffix(".pdf"))
     return out
