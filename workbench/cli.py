@@ -34,10 +34,11 @@ def score(folder: Path = typer.Argument(..., help="Client folder"),
 
 @app.command()
 def run(folder: Path = typer.Argument(..., help="Client folder"),
-        out: Path = typer.Option(Path("build"), "--out", help="Output folder")) -> None:
+        out: Path = typer.Option(Path("build"), "--out", help="Output folder"),
+        pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (A4, for print)")) -> None:
     """Validate, execute the notebooks through papermill and render report.html."""
     from workbench.build.runner import run_command
-    raise typer.Exit(run_command(folder, out))
+    raise typer.Exit(run_command(folder, out, pdf=pdf))
 
 
 @app.command()
@@ -48,10 +49,12 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
           timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
-          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)")) -> None:
+          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)"),
+          pdf: bool = typer.Option(False, "--pdf", help="Also write each client's report.pdf")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
     from workbench.build.batch import Options, batch_command
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
+    overrides["pdf"] = pdf
     raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
                                    options=Options.from_env(**overrides)))
 

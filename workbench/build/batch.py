@@ -49,6 +49,7 @@ class Options:
     time_limit: float | None = DEFAULT_CLIENT_TIMEOUT
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     memory_mb: int | None = DEFAULT_MEMORY_MB
+    pdf: bool = False  # also report.pdf (an unchanged client built without one is rebuilt)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Options":
@@ -146,7 +147,8 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
     items = []
     for folder in clients:
         item = Item(folder.name, folder, ctx.compute(folder))
-        if not force and fingerprint.up_to_date(out / item.id, item.fp):
+        if not force and fingerprint.up_to_date(out / item.id, item.fp) and (
+                not options.pdf or (out / item.id / "report.pdf").is_file()):
             item.status = "skipped"
         elif not force and (error := fingerprint.cached_failure(out / item.id, item.fp)):
             item.status, item.error = "failed", error  # same inputs, same validation report: not re-run
@@ -159,19 +161,21 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
 # The per-client job (runs in a forked child or on a Dask worker)
 # ----------------------------------------------------------------------------------------------
 
-def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None) -> dict[str, Any]:
+def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None,
+                 pdf: bool = False) -> dict[str, Any]:
     from workbench.build.runner import DEFAULT_ENGINE, run_client
 
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
-                     notebooks=Path(notebooks) if notebooks else None)
+                     notebooks=Path(notebooks) if notebooks else None, pdf=pdf)
     return {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
             "error": res.error or None, "stage": res.stage,
             "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
 
 
-def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None) -> dict[str, Any]:
+def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None,
+        pdf: bool = False) -> dict[str, Any]:
     """One client, end to end, exactly like `workbench run` (called in a forked child)."""
-    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout)
+    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout, pdf)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,7 +221,7 @@ def run_pool(items: list[Item], out: Path, jobs: int, options: Options, done: Ca
         tasks = [Task(it.id, "workbench.build.batch:job",
                       {"folder": str(it.folder.resolve()), "out": str(out.resolve()),
                        "notebooks": str(options.notebooks.resolve()) if options.notebooks else None,
-                       "cell_timeout": options.cell_timeout},
+                       "cell_timeout": options.cell_timeout, "pdf": options.pdf},
                       time_limit=options.time_limit, memory_mb=options.memory_mb) for it in items]
         for key, res in pool.run(tasks, on_start=started):
             item = by_key[key]
@@ -235,7 +239,7 @@ _worker_lock: Any = None
 
 
 def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: float | None,
-              time_limit: float | None, memory_mb: int | None) -> dict[str, Any]:
+              time_limit: float | None, memory_mb: int | None, pdf: bool = False) -> dict[str, Any]:
     """On a Dask worker: build one client into a private temp folder through the worker's own warm
     pool (forked children, same isolation and limits as locally) and return the artefacts as bytes."""
     global _worker_pool, _worker_lock
@@ -251,7 +255,8 @@ def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: 
             if _worker_pool is None or _worker_pool.proc.poll() is not None:
                 _worker_pool = WarmPool(1)
             task = Task(client_id, "workbench.build.batch:job",
-                        {"folder": folder, "out": tmp, "notebooks": notebooks, "cell_timeout": cell_timeout},
+                        {"folder": folder, "out": tmp, "notebooks": notebooks, "cell_timeout": cell_timeout,
+                         "pdf": pdf},
                         time_limit=time_limit, memory_mb=memory_mb)
             res = next(iter(_worker_pool.run([task])))[1]
         files: dict[str, bytes] = {}
@@ -304,7 +309,7 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
         for it in items:
             fut = client.submit(dask_task, str(it.folder.resolve()), it.id,
                                 str(options.notebooks.resolve()) if options.notebooks else None,
-                                options.cell_timeout, options.time_limit, options.memory_mb,
+                                options.cell_timeout, options.time_limit, options.memory_mb, pdf=options.pdf,
                                 key=f"workbench-{it.id}-{(it.fp or {}).get('digest', '')}-{time.time_ns()}",
                                 pure=False, retries=0)
             futures[fut] = it

@@ -52,8 +52,14 @@ def _weasyprint() -> Any:
 def pdf_bytes(html: str) -> bytes:
     """The PDF of a deliverable given as an HTML string."""
     weasyprint = _weasyprint()
-    doc = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(), media_type="print")
-    return doc.write_pdf(pdf_version="1.7", uncompressed_pdf=False)
+    from weasyprint import urls
+
+    fatal = getattr(urls, "FatalURLFetchingError", PdfError)  # a BaseException in WeasyPrint >= 68
+    try:
+        doc = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(), media_type="print")
+        return doc.write_pdf(pdf_version="1.7", uncompressed_pdf=False)
+    except fatal as exc:
+        raise PdfError(f"report.pdf: the deliverable refers to something outside itself ({exc})") from None
 
 
 def write_pdf(html: str, out_path: Path | str) -> Path:

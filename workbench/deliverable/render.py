@@ -258,9 +258,22 @@ def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = 
             new = nbformat.v4.new_code_cell(source="")
             new.outputs = outs
             cells.append(new)
+    _headings_follow_their_page(cells)
     merged = nbformat.v4.new_notebook(cells=cells)
     merged.metadata["language_info"] = {"name": "python"}
     return merged, toc
+
+
+def _headings_follow_their_page(cells: list[NotebookNode]) -> None:
+    """Headings right before a landscape element go onto its landscape page (no heading left behind)."""
+    outs = [o for c in cells if c.cell_type == "code" for o in c.outputs]
+    for i, out in enumerate(outs):
+        if out.get("metadata", {}).get("workbench", {}).get("page") != "landscape":
+            continue
+        j = i - 1
+        while j >= 0 and outs[j].get("metadata", {}).get("workbench", {}).get("kind") == "heading":
+            outs[j]["metadata"]["workbench"]["page"] = "landscape"
+            j -= 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,9 +344,9 @@ def _tidy(body: str) -> str:
 
 
 def render_report(executed_notebooks: list[Path | NotebookNode], client: Any, out_path: Path | str,
-                  *, generated: date | None = None, pdf: bool = False) -> Path:
-    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically);
-    with ``pdf``, also ``report.pdf`` beside it from the same HTML (``workbench.deliverable.pdf``)."""
+                  *, generated: date | None = None) -> Path:
+    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically).
+    ``workbench.deliverable.pdf.write_pdf`` makes report.pdf from it."""
     from workbench.core.atomic import atomic_write_text
 
     body = render_html(executed_notebooks, client, generated=generated)
@@ -343,8 +356,4 @@ def render_report(executed_notebooks: list[Path | NotebookNode], client: Any, ou
                     size / 1e6, MAX_BYTES / 1e6)
     out = Path(out_path)
     atomic_write_text(out, body)
-    if pdf:
-        from workbench.deliverable.pdf import write_pdf
-
-        write_pdf(body, out.with_suffix(".pdf"))
     return out
