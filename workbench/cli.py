@@ -50,13 +50,25 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
           memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)"),
-          pdf: bool = typer.Option(False, "--pdf", help="Also write each client's report.pdf")) -> None:
+          pdf: bool = typer.Option(False, "--pdf", help="Also write each client's report.pdf"),
+          lang: Optional[str] = typer.Option(None, "--lang", help="Language of index.html: zh or en (default: most clients')")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
     from workbench.build.batch import Options, batch_command
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
     overrides["pdf"] = pdf
+    if lang not in (None, "zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
     raise typer.Exit(batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
-                                   options=Options.from_env(**overrides)))
+                                   options=Options.from_env(**overrides), lang=lang))
+
+
+@app.command()
+def archive(folders: list[Path] = typer.Argument(..., help="A folder of client folders, or client folders"),
+            out: Path = typer.Option(Path("build"), "--out", help="Where the round was built"),
+            force: bool = typer.Option(False, "--force", help="Replace a different round already filed")) -> None:
+    """File each client's results.json as clients/<id>/history/<period>.json (the next round shows the movement)."""
+    from workbench.build.archive import archive_command
+    raise typer.Exit(archive_command(folders, out, force=force))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -346,7 +346,7 @@ def default_jobs() -> int:
 
 def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | None = None, force: bool = False,
                   scheduler: str | None = None, *, options: Options | None = None, console: Any = None,
-                  progress: bool = True, pool: Any = None) -> int:
+                  progress: bool = True, pool: Any = None, lang: str | None = None) -> int:
     from rich.console import Console
 
     console = console or Console()
@@ -422,7 +422,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     wall = time.perf_counter() - started_at
     meta = {"wall_seconds": round(wall, 3), "jobs": jobs, "scheduler": scheduler, "force": force,
             "warm_seconds": info.get("seconds"), "generated": time.strftime("%Y-%m-%d %H:%M:%S")}
-    rows = portfolio.write(out, [it.entry() for it in items], meta)
+    rows = portfolio.write(out, [it.entry() for it in items], meta, lang=lang)
     _summary(console, rows, wall)
     if interrupted:
         return 130
