@@ -198,3 +198,22 @@ def test_figure_size_mm() -> None:
     Image.new("RGB", (1200, 600)).save(buf, "PNG", dpi=(120, 120))
     w, h = render.figure_size_mm({"image/png": base64.b64encode(buf.getvalue()).decode()})
     assert w == pytest.approx(254.0, rel=0.01) and h == pytest.approx(127.0, rel=0.01)
+
+
+def test_batch_with_pdf_rebuilds_a_client_built_without_one(tmp_path: Path) -> None:
+    """`batch --pdf` must not skip an unchanged client whose last build has no report.pdf; without --pdf it may."""
+    from workbench.build import batch, fingerprint
+
+    folder = tmp_path / "clients" / "jinfeng-logistics"
+    shutil.copytree(ROOT / "clients" / "jinfeng-logistics", folder)
+    out = tmp_path / "build"
+    plain = batch.Options()
+    (item,) = batch.plan([folder], out, False, plain)
+    (out / item.id).mkdir(parents=True)
+    for name in fingerprint.REQUIRED_OUTPUTS:
+        (out / item.id / name).write_text("x")
+    fingerprint.write(out / item.id, item.fp)
+    assert batch.plan([folder], out, False, plain)[0].status == "skipped"
+    assert batch.plan([folder], out, False, batch.Options(pdf=True))[0].status == "pending"
+    (out / item.id / "report.pdf").write_bytes(b"%PDF-")
+    assert batch.plan([folder], out, False, batch.Options(pdf=True))[0].status == "skipped"

@@ -245,3 +245,16 @@ def test_archive_is_atomic_and_refuses_to_rewrite_history(tmp_path, capsys):
     # a client without results is named in the error
     with pytest.raises(archive.ArchiveError, match="p-new"):
         archive.archive_client(src / "p-new", out)
+
+
+def test_archive_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    out, src, _ = build_round(tmp_path, 0)
+    res = CliRunner().invoke(app, ["archive", str(src / "p-one"), str(src / "p-two"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (src / "p-two" / "history" / "2024.json").is_file() and "filed" in res.output
+    res = CliRunner().invoke(app, ["archive", str(src / "p-new"), "--out", str(out)])
+    assert res.exit_code == 1
