@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from workbench.build.runner import run_client
+from workbench.core.status import css_variables
 from workbench.deliverable import render
 from workbench.deliverable.pdf import PdfError, pdf_bytes
 
@@ -156,6 +157,7 @@ def _deliverable(tmp_path: Path, lang: str) -> bytes:
     html = render.render_html([nb], SimpleNamespace(profile=profile), generated=date(2026, 12, 3))
     assert "<?xml" not in html and "<svg" in html  # inline SVG, prolog stripped
     assert "wb-landscape" in html  # 254 mm wide: too wide for portrait
+    assert css_variables() in html  # status colours from the one source (workbench.core.status)
     data = pdf_bytes(html)
     (tmp_path / "t.pdf").write_bytes(data)
     return data

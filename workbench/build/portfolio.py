@@ -357,7 +357,8 @@ def strip_svg(groups: list[tuple[str, list[float]]], ylabel: str, ymax: float, c
                 ax.annotate(f"n = {len(vals)}", (i, 0), xytext=(0, -26), textcoords="offset points", ha="center",
                             va="top", fontsize=8, color="#6B7280", annotation_clip=False)
         ax.set_ylim(0, ymax)
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel("")
+        ax.set_title(ylabel, loc="left", fontsize=9.5, color="#222831", pad=8)  # horizontal: never clipped
         ax.set_xlabel("")
         ax.grid(axis="y", color="#E5E7EB", lw=0.6)
         ax.set_axisbelow(True)
@@ -465,6 +466,6 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None,
         "heat": _heat, "band": band, "colours": BAND_COLOURS, "fills": BAND_FILLS, "charts": charts,
         "periods": all_periods, "programme": programme(rows, lang), "industries": industries,
         "min_industry": MIN_INDUSTRY, "stage_label": lambda s: T(f"portfolio.stage.{s}") if s in STAGES else "—",
-        "version": workbench.__version__, "num": _num, "exports": bool(with_res),
+        "version": workbench.__version__, "num": _num, "exports": bool(with_res), "total_points": points,
     }
     return _environment().get_template("index.html.j2").render(**ctx)

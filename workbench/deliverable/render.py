@@ -26,6 +26,7 @@ from nbformat import NotebookNode
 import workbench
 from workbench.core.resources import templates_dir
 from workbench.core.i18n import t
+from workbench.core.status import css_variables
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +329,7 @@ def render_html(executed_notebooks: Iterable[Path | str | NotebookNode], client:
         "cover": _cover(profile, lang, generated),
         "toc": toc,
         "running_period": format_period(profile.period, lang),
+        "css_vars": css_variables(),  # the status colours of workbench.core.status, one source
         "texts": {"toc": t("report.toc", lang), "page_of": PAGE_OF[lang],
                   "footer": t("report.footer", lang, client=profile.name, period=format_period(profile.period, lang),
                               date=format_date(generated, lang))},
