@@ -144,6 +144,8 @@ def _deliverable(tmp_path: Path, lang: str) -> bytes:
     cells = [
         [heading(1, "第一章"), heading(2, "小节甲"), _out({"text/html": para}, kind="paragraph")],
         [heading(2, "宽图"), _out({"image/svg+xml": _svg(720, 360, "宽图文字 wide figure")}, kind="figure")],
+        [heading(2, "窄图"), _out({"text/html": _svg(400, 300, "窄图文字 inline figure").split("?>", 1)[1]
+                                   .split(">", 1)[1]}, kind="figure", pt=[400, 300])],
         [heading(1, "第二章"), _out({"text/html": para}, kind="paragraph")],
         [_out({"text/html": "<div class='wb-sheet'><p>合同表 contract sheet</p></div>"}, kind="html")],
     ]
@@ -181,6 +183,9 @@ def test_generic_print_rules(tmp_path: Path) -> None:
     for t in texts[1:]:
         assert "测试<公司>" in t and "2026年第三季度" in t.replace(" ", "")
     assert PAGE_RE["zh"].search(texts[-1]).groups() == (str(n), str(n))
+    # an inline SVG published as text/html (kind figure, size in pt) stays on a portrait page, as text
+    (narrow_page,) = where("窄图文字")
+    assert narrow_page > fig_page and sizes[narrow_page][0] < sizes[narrow_page][1]
     # the heading of the wide figure went with it, not left alone on the page before
     assert "宽图" in re.sub(r"\s+", "", texts[fig_page]).replace("宽图文字", "")
 
@@ -193,6 +198,8 @@ def test_offline_only(tmp_path: Path) -> None:
 
 def test_figure_size_mm() -> None:
     assert render.figure_size_mm({"image/svg+xml": _svg(720, 360, "x")}) == pytest.approx((254.0, 127.0))
+    assert render.figure_size_mm({"text/html": "<svg width=\"72pt\" height=\"36pt\"></svg>"}) == pytest.approx((25.4, 12.7))
+    assert render.figure_size_mm({"text/html": "<p>x</p>"}, {"pt": [144, 72]}) == pytest.approx((50.8, 25.4))
     import base64
     import io
 

@@ -161,9 +161,14 @@ _SVG_SIZE = re.compile(r"<svg\b[^>]*?\bwidth=\"([\d.]+)(pt|px|mm|in)?\"[^>]*?\bh
 _MM = {"pt": 25.4 / 72, "px": 25.4 / 96, "mm": 1.0, "in": 25.4, None: 25.4 / 96}
 
 
-def figure_size_mm(data: dict[str, Any]) -> tuple[float, float] | None:
-    """Natural size of a figure output in mm (SVG width/height; PNG pixels over its pHYs resolution)."""
-    svg = data.get("image/svg+xml")
+def figure_size_mm(data: dict[str, Any], meta: dict[str, Any] | None = None) -> tuple[float, float] | None:
+    """Natural size of a figure output in mm: ``metadata.workbench.pt`` when the publisher recorded it, else the
+    SVG's width/height (``image/svg+xml``, or inline SVG in ``text/html``), else PNG pixels over its resolution."""
+    pt = (meta or {}).get("pt")
+    if isinstance(pt, (list, tuple)) and len(pt) == 2 and all(isinstance(x, (int, float)) for x in pt):
+        return float(pt[0]) * _MM["pt"], float(pt[1]) * _MM["pt"]
+    svg = data.get("image/svg+xml") or (data.get("text/html") if "<svg" in str(data.get("text/html", ""))[:2000]
+                                        else None)
     if svg:
         m = _SVG_SIZE.search(str(svg)[:4000])
         if m:
@@ -207,12 +212,12 @@ def _prepare_figure(out: NotebookNode) -> None:
     data = out.get("data", {})
     if "image/svg+xml" in data:
         data["image/svg+xml"] = _SVG_PROLOG.sub("", str(data["image/svg+xml"]), count=1)
-    if "image/svg+xml" not in data and "image/png" not in data:
-        return
     meta = out.setdefault("metadata", {}).setdefault("workbench", {})
+    if "image/svg+xml" not in data and "image/png" not in data and meta.get("kind") != "figure":
+        return
     if meta.get("page"):
         return
-    size = figure_size_mm(data)
+    size = figure_size_mm(data, meta)
     if size and size[0] > LANDSCAPE_FROM_MM and size[0] >= LANDSCAPE_ASPECT * size[1]:
         meta["page"] = "landscape"
 
