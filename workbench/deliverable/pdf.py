@@ -11,6 +11,7 @@ printing ``report.html`` from a browser gets the same breaks. Nothing is fetched
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,21 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
+_SVG_START = re.compile(r"<svg\b[^>]*>")
+_HEIGHT_AUTO = re.compile(r"\bheight\s*:\s*auto\s*;?")
+
+
+def _svg_heights(html: str) -> str:
+    """Drop ``height: auto`` from inline SVG start tags: WeasyPrint gives such an SVG a page-tall box and draws the
+    chart in its middle. The SVG's own width/height already fit the page (``render.fit_svg``); browsers keep the
+    style (it makes the chart shrink with a narrow window)."""
+    return _SVG_START.sub(lambda m: _HEIGHT_AUTO.sub("", m.group(0)), html)
+
+
 def pdf_bytes(html: str) -> bytes:
     """The PDF of a deliverable given as an HTML string."""
     weasyprint = _weasyprint()
+    html = _svg_heights(html)
     from weasyprint import urls
 
     fatal = getattr(urls, "FatalURLFetchingError", PdfError)  # a BaseException in WeasyPrint >= 68

@@ -207,19 +207,47 @@ def _prepare_table(out: NotebookNode) -> None:
         out.setdefault("metadata", {}).setdefault("workbench", {})["keep"] = True
 
 
+# The print box of a figure (mm): A4 text width, and a height that leaves room for a chapter and a section
+# heading above it (portrait), or for the headings carried onto its landscape page.
+FIT_MM = {"portrait": (180.0, 205.0), "landscape": (266.0, 140.0)}  # 1 % under the text width: no rounding overflow
+_SVG_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?\bwidth=")([\d.]+)(pt|px|mm|in)?("[^>]*?\bheight=")([\d.]+)(pt|px|mm|in)?(")',
+                            re.S)
+
+
+def fit_svg(markup: str, page: str) -> str:
+    """Shrink an inline SVG's width/height (never enlarge it) to fit the print box of its page.
+
+    The size is written into the SVG itself because a paged-media engine that has to shrink an inline SVG through
+    ``max-width``/``max-height`` loses its aspect ratio (WeasyPrint draws it centred in a too tall box)."""
+    m = _SVG_ROOT_SIZE.search(markup[:4000])
+    if not m:
+        return markup
+    w, h = float(m.group(2)) * _MM[m.group(3)], float(m.group(5)) * _MM[m.group(6)]
+    box_w, box_h = FIT_MM.get(page, FIT_MM["portrait"])
+    scale = min(1.0, box_w / w if w else 1.0, box_h / h if h else 1.0)
+    if scale >= 1.0:
+        return markup
+    pt = lambda mm: f"{mm / _MM['pt']:.2f}"  # noqa: E731
+    return (markup[:m.start()] + m.group(1) + pt(w * scale) + "pt" + m.group(4) + pt(h * scale) + "pt" + m.group(7)
+            + markup[m.end():])
+
+
 def _prepare_figure(out: NotebookNode) -> None:
-    """Inline SVG without its XML prolog; a print page chosen for figures too wide for portrait."""
+    """Inline SVG without its XML prolog; a print page chosen for figures too wide for portrait; SVG sized to it."""
     data = out.get("data", {})
     if "image/svg+xml" in data:
         data["image/svg+xml"] = _SVG_PROLOG.sub("", str(data["image/svg+xml"]), count=1)
     meta = out.setdefault("metadata", {}).setdefault("workbench", {})
     if "image/svg+xml" not in data and "image/png" not in data and meta.get("kind") != "figure":
         return
-    if meta.get("page"):
-        return
-    size = figure_size_mm(data, meta)
-    if size and size[0] > LANDSCAPE_FROM_MM and size[0] >= LANDSCAPE_ASPECT * size[1]:
-        meta["page"] = "landscape"
+    if not meta.get("page"):
+        size = figure_size_mm(data, meta)
+        if size and size[0] > LANDSCAPE_FROM_MM and size[0] >= LANDSCAPE_ASPECT * size[1]:
+            meta["page"] = "landscape"
+    page = "landscape" if meta.get("page") == "landscape" else "portrait"
+    for mime in ("image/svg+xml", "text/html"):
+        if "<svg" in str(data.get(mime, ""))[:4000]:
+            data[mime] = fit_svg(str(data[mime]), page)
 
 
 def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = "zh",
