@@ -34,10 +34,11 @@ def score(folder: Path = typer.Argument(..., help="Client folder"),
 
 @app.command()
 def run(folder: Path = typer.Argument(..., help="Client folder"),
-        out: Path = typer.Option(Path("build"), "--out", help="Output folder")) -> None:
+        out: Path = typer.Option(Path("build"), "--out", help="Output folder"),
+        pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (A4, for print)")) -> None:
     """Validate, execute the notebooks through papermill and render report.html."""
     from workbench.build.runner import run_command
-    raise typer.Exit(run_command(folder, out))
+    raise typer.Exit(run_command(folder, out, pdf=pdf))
 
 
 @app.command()
@@ -49,19 +50,33 @@ def batch(folders: list[Path] = typer.Argument(..., help="A folder of client fol
           timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
           memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)"),
-          full_notebooks: bool = typer.Option(False, "--full-notebooks", help="Keep the images in the executed notebooks too (default: text only; images are in report.html)")) -> None:
+          full_notebooks: bool = typer.Option(False, "--full-notebooks", help="Keep the images in the executed notebooks too (default: text only; images are in report.html)"),
+          pdf: bool = typer.Option(False, "--pdf", help="Also write each client's report.pdf"),
+          lang: Optional[str] = typer.Option(None, "--lang", help="Language of index.html: zh or en (default: most clients')")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
     from workbench.build.batch import InfrastructureError, Options, batch_command
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
     if full_notebooks:
         overrides["full_notebooks"] = True
+    overrides["pdf"] = pdf
+    if lang not in (None, "zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
     try:
         code = batch_command(folders, out, jobs=jobs, force=force, scheduler=scheduler,
-                             options=Options.from_env(**overrides))
+                             options=Options.from_env(**overrides), lang=lang)
     except InfrastructureError as exc:  # outputs.md v2: exit 2, one line, no client marked failed
         typer.echo(f"workbench batch: {exc}", err=True)
         raise typer.Exit(2)
     raise typer.Exit(code)
+
+
+@app.command()
+def archive(folders: list[Path] = typer.Argument(..., help="A folder of client folders, or client folders"),
+            out: Path = typer.Option(Path("build"), "--out", help="Where the round was built"),
+            force: bool = typer.Option(False, "--force", help="Replace a different round already filed")) -> None:
+    """File each client's results.json as clients/<id>/history/<period>.json (the next round shows the movement)."""
+    from workbench.build.archive import archive_command
+    raise typer.Exit(archive_command(folders, out, force=force))
 
 
 if __name__ == "__main__":  # pragma: no cover
