@@ -190,8 +190,9 @@ def print_summary(a: Analysis, console: Any = None) -> None:
     if a.kpis is not None:
         tb = Table(title=tr("kpis"), show_lines=False)
         for c in ("kpi_id", "kpi", "contract", "method", "direction", "inputs", "actual", "score", "status",
-                  "progress"):
-            tb.add_column(tr(f"col.{c}"), overflow="fold")
+                  "progress"):  # at a narrow terminal the text columns wrap, the short ones keep their width
+            short = c in ("kpi_id", "direction", "actual", "score", "status", "progress")
+            tb.add_column(tr(f"col.{c}"), overflow="fold", no_wrap=short, ratio=None if short else 1)
         for kid, row in zip(a.kpis.index, a.kpis.to_dict("records")):
             method = row.get("method")
             mlabel = f"{method} {METHOD_LABELS.get(method, {}).get('zh', '')}".strip()
