@@ -85,6 +85,23 @@ BASE_TABLES: dict[str, Rows] = {
          "start": "2026-07-01", "due": "2026-09-30", "status": "进行中", "pdca": "D"},
         {"action_id": "A02", "action": "Leadership review", "addresses": "4.1.2；F1", "owner_unit": "Company",
          "due": "2026-12-31"},
+        {"action_id": "A03", "action": "Replace worn dies", "addresses": "C04", "owner_unit": "Plant",
+         "due": "2026-06-30", "status": "deferred", "reason": "Supplier quote came in over budget"},
+    ],
+    "findings": [
+        {"finding_id": "F01", "finding": "Scheduling has no rules, so delivery slips", "so_what": "OTD misses target",
+         "recommendation": "Write and train the rules", "addresses": "C03, K02, A01", "rank": 1},
+        {"finding_id": "F02", "finding": "Leaders review results but not the process", "addresses": "4.1.2"},
+    ],
+    "feedback": [
+        {"item_id": "4.1.2", "kind": "strength", "comment": "Vision set and communicated", "key": "yes",
+         "dimension": "A", "evidence": "Strategy meeting minutes"},
+        {"item_id": "4.1.2", "kind": "改进机会", "comment": "No review of leadership effectiveness", "dimension": "学习"},
+        {"item_id": "4.7.4", "kind": "opportunity", "comment": "Profit trend not shown", "key": "是", "dimension": "T"},
+    ],
+    "reviews": [
+        {"kpi_id": "K02", "period": "2026q3", "cause": "Two rush orders pre-empted the schedule",
+         "countermeasure": "Reserve capacity for rush orders", "owner": "Wang", "due": "2026-10-31"},
     ],
 }
 

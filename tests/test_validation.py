@@ -148,8 +148,9 @@ def test_cycle_reported_once_not_per_member(make_client) -> None:
 
 def test_kpis_table_absent_is_error_empty_is_warning(make_client) -> None:
     tables = base_tables()
-    del tables["kpis"], tables["actuals"]
+    del tables["kpis"], tables["actuals"], tables["reviews"]
     tables["actions"][0]["addresses"] = "C03"
+    tables["findings"][0]["addresses"] = "C03"
     for t in tables["objectives"]:
         t.pop("x", None)
     report = check_client(make_client(tables, fmt="xlsx"))[1]
@@ -284,7 +285,7 @@ def test_empty_kpis_stays_a_table_with_a_warning(fmt: str, make_client) -> None:
     tables["kpis"], tables["actuals"] = [], []
     tables["actions"][0]["addresses"] = "C03"
     tables["actions"][1]["addresses"] = "4.1.2"
-    tables.pop("objectives"), tables.pop("links")
+    tables.pop("objectives"), tables.pop("links"), tables.pop("findings"), tables.pop("reviews")
     client, report = check_client(make_client(tables, fmt=fmt, columns={
         "kpis": TABLES["kpis"].column_names, "actuals": TABLES["actuals"].column_names}))
     assert client is not None, report.format()
@@ -372,7 +373,7 @@ def test_references_into_a_table_not_supplied_are_one_warning_per_column(fmt: st
         [w] = find(report, f"{table}.{column} refers to {target}, but no {target} table was supplied",
                    severity="warning", file=file(table), sheet=table, row=1, column=column)
         assert "ignored" in w.message
-    [w] = find(report, "actions.addresses names C03, F1", severity="warning", file=file("actions"), row=1,
+    [w] = find(report, "actions.addresses names C03, C04, F1", severity="warning", file=file("actions"), row=1,
                column="addresses")  # K02 and 4.1.2 resolve; C03 and F1 may be in tables not supplied
     assert "causes or objectives" in w.message
     assert client.tables["kpis"]["objective_id"].tolist()[0] == "F1"  # kept as written  # type: ignore[index]

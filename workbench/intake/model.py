@@ -100,6 +100,9 @@ class Profile:
     consultant: str | None = None
     missing_actuals: str = "exclude"
     grades: dict[str, float] = field(default_factory=dict)
+    profile: str | None = None  # (v2) organisation profile text (组织概述)
+    challenges: list[str] = field(default_factory=list)  # (v2) strategic challenges and advantages
+    target_score: float | None = None  # (v2) the assessment total the organisation aims for
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -116,6 +119,8 @@ class Client:
     tables: dict[str, pd.DataFrame | None]
     source: Literal["xlsx", "csv"]
     warnings: list[Issue] = field(default_factory=list)
+    # (v2) earlier rounds from history/<period>.json: period -> results.json document, oldest first
+    history: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -47,6 +48,7 @@ class RawIntake:
     profile_lines: dict[str, int] = field(default_factory=dict)  # client.yaml key -> line number (1-based)
     blocked: bool = False  # the tables could not be read at all (both formats present, unreadable workbook)
     failed: set[str] = field(default_factory=set)  # tables supplied but unreadable (their issue is in ``issues``)
+    history: dict[str, object] = field(default_factory=dict)  # "history/<file>.json" -> parsed JSON (v2)
 
 
 def check_client(folder: str | Path) -> tuple[Client | None, ValidationReport]:
@@ -76,6 +78,7 @@ def read_raw(folder: Path) -> RawIntake:
         return raw
     raw.profile = _read_profile(folder, raw.issues, raw.profile_lines)
     _warn_stray_csvs(folder, raw.issues)
+    _read_history(folder, raw)
 
     xlsx = folder / INTAKE_XLSX
     csvs = {name: folder / f"{name}.csv" for name in contract.TABLE_ORDER if (folder / f"{name}.csv").is_file()}
@@ -99,6 +102,34 @@ def read_raw(folder: Path) -> RawIntake:
     for name in contract.TABLE_ORDER:
         raw.tables.setdefault(name, None)
     return raw
+
+
+def _read_history(folder: Path, raw: RawIntake) -> None:
+    """history/<period>.json (v2): earlier rounds' results.json, parsed but not judged here."""
+    hist = folder / contract.HISTORY_DIR
+    if not hist.exists():
+        return
+    if not hist.is_dir():
+        raw.issues.append(Issue("error", "history must be a folder of <period>.json files", file=contract.HISTORY_DIR))
+        return
+    for path in sorted(hist.iterdir()):
+        rel = f"{contract.HISTORY_DIR}/{path.name}"
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() != ".json" or not path.is_file():
+            raw.issues.append(Issue("warning", f"{rel} is ignored: history holds <period>.json files "
+                                    "(results.json of earlier rounds)", file=rel))
+            continue
+        try:
+            size = path.stat().st_size
+            if size > contract.MAX_HISTORY_BYTES:
+                raw.issues.append(Issue("error", f"{rel} is {size // (1024 * 1024)} MB; a results.json is far "
+                                        f"smaller (limit {contract.MAX_HISTORY_BYTES // (1024 * 1024)} MB)", file=rel))
+                continue
+            raw.history[rel] = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raw.issues.append(Issue("error", f"{rel} is not a readable JSON file ({type(exc).__name__}: {exc})",
+                                    file=rel))
 
 
 def closest_table(name: str) -> str | None:

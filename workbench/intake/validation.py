@@ -12,17 +12,16 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from workbench.intake import contract
 from workbench.intake.contract import Column, Table
-from workbench.intake.model import Category, Client, Profile, ValidationReport, normalise_period, period_end
+from workbench.intake.frameworks import DEFAULT_FRAMEWORK, framework_item_ids, known_frameworks, load_framework
+from workbench.intake.model import (Category, Client, Profile, ValidationReport, normalise_period, period_end,
+                                   period_sort_key)
 
 if TYPE_CHECKING:
     from workbench.intake.reading import RawIntake
@@ -30,13 +29,6 @@ if TYPE_CHECKING:
 ROW = "_row"
 CLIENT_YAML = "client.yaml"
 
-# GB/T 19580-2012 scored items; used when data/frameworks/<edition>.yaml is not there (yet).
-_GBT19580_2012_ITEMS: tuple[str, ...] = (
-    "4.1.2", "4.1.3", "4.1.4", "4.2.2", "4.2.3", "4.3.2", "4.3.3",
-    "4.4.2", "4.4.3", "4.4.4", "4.4.5", "4.4.6", "4.4.7", "4.5.2", "4.5.3", "4.6.2", "4.6.3",
-    "4.7.2", "4.7.3", "4.7.4", "4.7.5", "4.7.6", "4.7.7",
-)
-_FRAMEWORKS_DIR = Path(__file__).parent / "data" / "frameworks"
 _SPLIT_IDS = re.compile(r"[,，、;；]")
 _INT_TEXT = re.compile(r"^[+-]?\d+\.0*$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -45,33 +37,7 @@ _YES = frozenset(contract.YES)
 _NO = frozenset(contract.NO)
 YESNO_HINT = "expected yes or no (yes/no, y/n, true/false, 1/0, 是/否)"
 PROFILE_KEYS = ("id", "name", "industry", "language", "period", "framework", "fishbone_categories", "mission",
-                "vision", "values", "consultant", "missing_actuals", "grades")
-
-
-@lru_cache(maxsize=8)
-def framework_item_ids(edition: str) -> tuple[str, ...] | None:
-    """Scored item ids of a framework edition: from data/frameworks/<edition>.yaml, else the built-in
-    GB/T 19580-2012 list; None for an unknown edition."""
-    path = _FRAMEWORKS_DIR / f"{edition}.yaml"
-    if path.is_file():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            data = {}
-        items = data.get("items") if isinstance(data, dict) else None
-        if items is None and isinstance(data, dict) and isinstance(data.get("categories"), list):
-            items = [it for cat in data["categories"] if isinstance(cat, dict) for it in (cat.get("items") or [])]
-        ids = tuple(str(it["id"]) for it in items or [] if isinstance(it, dict) and "id" in it)
-        if ids:
-            return ids
-    if edition == "gbt19580-2012":
-        return _GBT19580_2012_ITEMS
-    return None
-
-
-def known_frameworks() -> list[str]:
-    found = {p.stem for p in _FRAMEWORKS_DIR.glob("*.yaml")} if _FRAMEWORKS_DIR.is_dir() else set()
-    return sorted(found | {"gbt19580-2012"})
+                "vision", "values", "consultant", "missing_actuals", "grades", "profile", "challenges", "target_score")
 
 
 # ---------------------------------------------------------------- client.yaml
@@ -189,7 +155,7 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
     if language not in contract.LANGUAGES:
         err("language", f"expected one of {', '.join(contract.LANGUAGES)}", data.get("language"))
 
-    framework = opt_text("framework") or "gbt19580-2012"
+    framework = opt_text("framework") or DEFAULT_FRAMEWORK
     if framework_item_ids(framework) is None:
         err("framework", f"unknown framework; expected one of {', '.join(known_frameworks())}", framework)
 
@@ -201,15 +167,31 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
     if missing not in ("exclude", "zero"):
         err("missing_actuals", "expected one of exclude, zero", data.get("missing_actuals"))
 
-    values_raw = data.get("values")
-    values: list[str] = []
-    if isinstance(values_raw, list):
-        values = [t for t in (_text(v) for v in values_raw) if t]
-    elif values_raw is not None:
-        if isinstance(values_raw, dict):
-            err("values", "expected a list of texts", values_raw)
+    def text_list(key: str) -> list[str]:
+        raw = data.get(key)
+        if isinstance(raw, list):
+            if any(isinstance(v, (list, dict)) for v in raw):
+                err(key, "expected a list of texts", raw)
+                return []
+            return [t for t in (_text(v) for v in raw) if t]
+        if isinstance(raw, dict):
+            err(key, "expected a list of texts", raw)
+            return []
+        return [t for t in [_text(raw)] if t]
+
+    values = text_list("values")
+    challenges = text_list("challenges")
+
+    target_raw = data.get("target_score")
+    target_score: float | None = None
+    if target_raw is not None and _text(target_raw) is not None:
+        total = load_framework(framework).total_points if framework_item_ids(framework) is not None else None
+        f = parse_number(target_raw) if not isinstance(target_raw, (list, dict)) else None
+        if f is None or f < 0 or (total is not None and f > total):
+            upto = f" from 0 to {total}" if total is not None else " of at least 0"
+            err("target_score", f"expected a number{upto} (the assessment total aimed for)", target_raw)
         else:
-            values = [t for t in [_text(values_raw)] if t]
+            target_score = f
 
     grades_raw = data.get("grades")
     grades: dict[str, float] = dict(contract.DEFAULT_GRADES)
@@ -242,7 +224,7 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
         report.add("warning", f"unknown key {k!r} (kept, but not part of the contract; a typo?)",
                    file=CLIENT_YAML, row=lines.get(str(k)), column=str(k))
 
-    texts = {k: opt_text(k) for k in ("industry", "mission", "vision", "consultant")}
+    texts = {k: opt_text(k) for k in ("industry", "mission", "vision", "consultant", "profile")}
     ok = len(report.errors) == n_before
     if language not in contract.LANGUAGES:
         language = "zh"
@@ -254,7 +236,7 @@ def _profile(data: object, folder_name: str | None, report: ValidationReport,
                       industry=texts["industry"], language=language, framework=framework,
                       fishbone_categories=categories, mission=texts["mission"], vision=texts["vision"],
                       values=values, consultant=texts["consultant"], missing_actuals=missing, grades=grades,
-                      extra=extra)
+                      profile=texts["profile"], challenges=challenges, target_score=target_score, extra=extra)
     return profile, ok
 
 
@@ -715,37 +697,177 @@ def _cross_table(ck: _Checker, profile: Profile | None, t: dict[str, pd.DataFram
             ck.refs("assessment", assessment, "item_id", item_ids, f"the items of framework {framework}")
     if actions is not None:
         _check_action_dates(ck, actions)
-        _check_addresses(ck, refs, t, item_ids)
+        _check_addresses(ck, refs, t, item_ids, "actions")
+    if kpis is not None:
+        _check_linear_order(ck, kpis)
+        _check_excel_percentages(ck, kpis, actuals if "kpis" not in broken else None)
+    findings, feedback, reviews = t["findings"], t["feedback"], t["reviews"]
+    if findings is not None:
+        _check_addresses(ck, refs, t, item_ids, "findings")
+    if feedback is not None and _has_refs(feedback, "item_id"):
+        if "framework" in broken:
+            refs.skipped("feedback.item_id", "framework")
+        else:
+            ck.refs("feedback", feedback, "item_id", item_ids, f"the items of framework {framework}")
+            _check_feedback(ck, profile, feedback)
+    if reviews is not None:
+        _check_reviews(ck, refs, t)
     refs.report()
 
 
-_ADDRESSABLE = (("causes", "cause_id"), ("kpis", "kpi_id"), ("objectives", "objective_id"))
+# Tables whose ids an ``addresses`` list may name (besides the framework's assessment items).
+ADDRESSABLE: dict[str, tuple[tuple[str, str], ...]] = {
+    "actions": (("causes", "cause_id"), ("kpis", "kpi_id"), ("objectives", "objective_id")),
+    "findings": (("causes", "cause_id"), ("kpis", "kpi_id"), ("objectives", "objective_id"),
+                 ("actions", "action_id")),
+}
 
 
-def _check_addresses(ck: _Checker, refs: _Refs, t: dict[str, pd.DataFrame | None], item_ids: set[str]) -> None:
-    """``actions.addresses`` names causes, KPIs, objectives or assessment items: checked only when every table
+def _check_addresses(ck: _Checker, refs: _Refs, t: dict[str, pd.DataFrame | None], item_ids: set[str],
+                     table: str = "actions") -> None:
+    """``<table>.addresses`` names ids of other tables or assessment items: checked only when every table
     it could point into was read; ids that could be in a table not supplied make one warning, not errors."""
-    actions = t["actions"]
-    assert actions is not None
-    if not _has_refs(actions, "addresses"):
+    df = t[table]
+    assert df is not None
+    if not _has_refs(df, "addresses"):
         return
-    unread = [n for n, _ in _ADDRESSABLE if n in refs.broken] + (["framework"] if "framework" in refs.broken else [])
+    targets = ADDRESSABLE[table]
+    what = ", ".join(n for n, _ in targets) + " or assessment items"
+    unread = [n for n, _ in targets if n in refs.broken] + (["framework"] if "framework" in refs.broken else [])
     if unread:
         for n in unread:
-            refs.skipped("actions.addresses", n)
+            refs.skipped(f"{table}.addresses", n)
         return
     known = set(item_ids) | (_ids(t["assessment"], "item_id") or set())
-    for n, col in _ADDRESSABLE:
+    for n, col in targets:
         known |= _ids(t[n], col) or set()
-    absent = [n for n, _ in _ADDRESSABLE if t[n] is None]
+    absent = [n for n, _ in targets if t[n] is None]
     if not absent:
-        ck.refs("actions", actions, "addresses", known, "causes, KPIs, objectives or assessment items")
+        ck.refs(table, df, "addresses", known, what)
         return
-    unknown = sorted({str(one) for v in actions["addresses"].tolist() for one in _ref_ids(v) if one not in known})
+    unknown = sorted({str(one) for v in df["addresses"].tolist() for one in _ref_ids(v) if one not in known})
     if unknown:
-        ck.warning("actions", f"actions.addresses names {', '.join(unknown)}, which may refer to "
+        ck.warning(table, f"{table}.addresses names {', '.join(unknown)}, which may refer to "
                    f"{' or '.join(absent)}, but no {' or '.join(absent)} table was supplied: these references "
                    "are ignored", row=1, column="addresses")
+
+
+# ---------------------------------------------------------------- v2 rules
+
+
+def _check_linear_order(ck: _Checker, kpis: pd.DataFrame) -> None:
+    """``linear`` needs threshold < target < stretch (threshold > target > stretch for ``lower``)."""
+    for r, k, m, d, th, tg, st in zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["method"].tolist(),
+                                      kpis["direction"].tolist(), kpis["threshold"].tolist(),
+                                      kpis["target"].tolist(), kpis["stretch"].tolist()):
+        if m != "linear" or any(math.isnan(x) for x in (th, tg, st)):
+            continue
+        lower = d == "lower"
+        ordered = (th > tg > st) if lower else (th < tg < st)
+        if not ordered:
+            want = "threshold > target > stretch (lower is better)" if lower else "threshold < target < stretch"
+            got = f"{_text(th)}, {_text(tg)}, {_text(st)}"
+            ck.error("kpis", f"KPI {k} uses method linear, which needs {want}; got {got}", row=r,
+                     column="threshold" if (th >= tg if not lower else th <= tg) else "stretch", value=got)
+
+
+_PERCENT_UNITS = frozenset({"%", "％", "percent", "pct", "百分比", "百分率"})
+_PCT_FIELDS = ("baseline", "threshold", "target", "stretch")
+EXCEL_PCT_MAX = 1.5
+
+
+def is_percent_unit(unit: object) -> bool:
+    return isinstance(unit, str) and unit.strip().lower() in _PERCENT_UNITS
+
+
+def _check_excel_percentages(ck: _Checker, kpis: pd.DataFrame, actuals: pd.DataFrame | None) -> None:
+    """A value typed as 90% in Excel is stored as 0.9: in a ``%`` KPI whose other values are above 1.5, a value
+    between 0 and 1.5 is most likely that, so say which cell and what it probably meant."""
+    cells: dict[str, list[tuple[str, int, str, float]]] = defaultdict(list)  # kpi -> (table, row, column, value)
+    pct_kpis: set[str] = set()
+    for i, (r, k, unit, m) in enumerate(zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["unit"].tolist(),
+                                             kpis["method"].tolist())):
+        if k is None or not is_percent_unit(unit):
+            continue
+        pct_kpis.add(k)
+        for f in _PCT_FIELDS:
+            v = float(kpis[f].iat[i])
+            if not math.isnan(v):
+                cells[k].append(("kpis", r, f, v))
+    if actuals is not None:
+        for r, k, v in zip(actuals[ROW].tolist(), actuals["kpi_id"].tolist(), actuals["actual"].tolist()):
+            if k in pct_kpis and isinstance(v, float) and not math.isnan(v):
+                cells[k].append(("actuals", r, "actual", float(v)))
+    for k, vals in cells.items():
+        for table, r, col, v in vals:
+            if not 0 < v <= EXCEL_PCT_MAX:
+                continue
+            others = [o for (_, _, c2, o) in vals if not (c2 == col and o == v)]
+            if others and all(o > EXCEL_PCT_MAX for o in others):
+                likely = _text(round(v * 100, 6))
+                ck.warning(table, f"KPI {k} is in %: {_text(v)}: did you mean {likely}? (a percentage typed in "
+                           f"Excel is stored as a fraction; type {likely} or format the cell as a number)",
+                           row=r, column=col, value=v)
+
+
+def _item_lens(profile: Profile | None) -> dict[str, str] | None:
+    if profile is None or framework_item_ids(profile.framework) is None:
+        return None
+    return {i.id: i.lens for i in load_framework(profile.framework).items}
+
+
+def _check_feedback(ck: _Checker, profile: Profile | None, feedback: pd.DataFrame) -> None:
+    """``dimension`` must fit the item: the codes of its lens (A/D/L/I for 4.1-4.6, Le/T/C/I for 4.7)."""
+    lens_of = _item_lens(profile)
+    if lens_of is None:
+        return
+    fw = load_framework(profile.framework)  # type: ignore[union-attr]
+    for r, item, dim in zip(feedback[ROW].tolist(), feedback["item_id"].tolist(), feedback["dimension"].tolist()):
+        lens = lens_of.get(item)
+        if dim is None or lens is None:
+            continue
+        codes = fw.dimension_codes(lens)
+        if dim not in codes:
+            ck.error("feedback", f"dimension {dim} does not fit item {item} ({fw.lens_name(lens, 'en')}); "
+                     f"expected one of {', '.join(codes)}", row=r, column="dimension", value=dim)
+
+
+def _normalise_periods(ck: _Checker, table: str, df: pd.DataFrame) -> list[object]:
+    periods: list[object] = []
+    for r, p in zip(df[ROW].tolist(), df["period"].tolist()):
+        raw = p
+        if isinstance(p, str):
+            p = normalise_period(p)
+        try:
+            if p is not None:
+                period_end(str(p))
+        except ValueError:
+            ck.error(table, "expected a period like 2026Q3, 2026H1, 2026-09 or 2026", row=r, column="period",
+                     value=raw)
+        periods.append(p)
+    df["period"] = pd.Series(periods, dtype=object, index=df.index)
+    return periods
+
+
+def _check_reviews(ck: _Checker, refs: _Refs, t: dict[str, pd.DataFrame | None]) -> None:
+    """A review explains the actual of a KPI in a period: that actual must exist."""
+    reviews = t["reviews"]
+    assert reviews is not None
+    refs.check("reviews", "kpi_id", "kpis", "kpi_id")
+    _normalise_periods(ck, "reviews", reviews)
+    actuals = t["actuals"]
+    if "actuals" in refs.broken:
+        refs.skipped("reviews.period", "actuals")
+        return
+    if actuals is None:
+        ck.warning("reviews", "reviews refer to actuals, but no actuals table was supplied: the periods are not "
+                   "checked", row=1, column="period")
+        return
+    have = set(zip(actuals["kpi_id"].tolist(), actuals["period"].tolist()))
+    for r, k, p in zip(reviews[ROW].tolist(), reviews["kpi_id"].tolist(), reviews["period"].tolist()):
+        if k is not None and p is not None and (k, p) not in have:
+            ck.error("reviews", f"KPI {k} has no actual for {p}: a review explains an actual", row=r, column="period",
+                     value=p)
 
 
 def _check_action_dates(ck: _Checker, actions: pd.DataFrame) -> None:
@@ -920,19 +1042,7 @@ def _check_actuals(ck: _Checker, profile: Profile | None, actuals: pd.DataFrame,
     grades = profile.grades if profile else None  # None: client.yaml unreadable, its grades unknown
     # Grades match regardless of case and become the key as the client wrote it ("good" → "Good").
     grade_of = {str(g).casefold(): g for g in grades} if grades is not None else {}
-    periods: list[object] = []
-    for r, p in zip(actuals[ROW].tolist(), actuals["period"].tolist()):
-        raw = p
-        if isinstance(p, str):
-            p = normalise_period(p)
-        try:
-            if p is not None:
-                period_end(str(p))
-        except ValueError:
-            ck.error("actuals", "expected a period like 2026Q3, 2026H1, 2026-09 or 2026", row=r, column="period",
-                     value=raw)
-        periods.append(p)
-    actuals["period"] = pd.Series(periods, dtype=object, index=actuals.index)
+    periods = _normalise_periods(ck, "actuals", actuals)
     out: list[object] = []
     for r, k, v in zip(actuals[ROW].tolist(), actuals["kpi_id"].tolist(), actuals["actual"].tolist()):
         m = methods.get(k)
@@ -993,10 +1103,11 @@ def validate_raw(raw: RawIntake) -> tuple[Client | None, ValidationReport]:
     for name in contract.TABLE_ORDER:
         files.setdefault(name, default_file or f"{name}.csv")
     tables = validate_tables(profile, raw.tables, report, files, failed=raw.failed)
+    history = validate_history(raw.history, profile, report)
     if not report.ok or profile is None or not profile_ok:
         return None, report
     client = Client(folder=raw.folder, profile=profile, tables=tables, source=raw.source or "xlsx",
-                    warnings=report.warnings)
+                    warnings=report.warnings, history=history)
     return client, report
 
 
@@ -1014,6 +1125,56 @@ def validate_frames(folder: Path, profile: Profile, frames: dict[str, pd.DataFra
     if not report.ok:
         return None, report
     return Client(folder=folder, profile=profile, tables=tables, source=source, warnings=report.warnings), report  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- history (v2)
+
+HISTORY_REQUIRED_KEYS = ("client", "period")
+
+
+def validate_history(docs: dict[str, object], profile: Profile | None,
+                     report: ValidationReport) -> dict[str, dict[str, object]]:
+    """Each history file must be a results.json (outputs.md) of this client: a JSON object whose ``client`` is
+    the client's id and whose ``period`` is a period (named by the file). Returns period -> document, oldest first."""
+    out: dict[str, dict[str, object]] = {}
+    for rel, doc in docs.items():
+        def err(message: str, column: str | None = None, value: object = None) -> None:
+            report.add("error", message, file=rel, column=column, value=value)
+
+        if not isinstance(doc, dict):
+            err("expected a results.json document (a JSON object with client, period, assessment, kpis, ...)")
+            continue
+        missing = [k for k in HISTORY_REQUIRED_KEYS if k not in doc]
+        if missing:
+            err(f"not a results.json: key {missing[0]!r} is missing", column=missing[0])
+            continue
+        if profile is not None and profile.id and doc["client"] != profile.id:
+            err(f"this results.json belongs to client {doc['client']!r}, not {profile.id!r}", column="client",
+                value=doc["client"])
+            continue
+        period = _text(doc["period"]) if not isinstance(doc["period"], (list, dict)) else None
+        try:
+            period = normalise_period(period) if period and period_end(period) else None
+        except ValueError:
+            period = None
+        if period is None:
+            err("expected a period like 2026Q3, 2026H1, 2026-09 or 2026", column="period", value=doc["period"])
+            continue
+        stem = Path(rel).stem
+        if normalise_period(stem) != period:
+            err(f"the file name says {stem} but the document's period is {period}; name it {period}.json",
+                column="period", value=period)
+            continue
+        if isinstance(doc.get("assessment"), dict) and "total" in doc["assessment"]:
+            total = doc["assessment"]["total"]
+            if total is not None and parse_number(total) is None:
+                err("assessment.total must be a number or null", column="assessment.total", value=total)
+                continue
+        if profile is not None and profile.period and period_sort_key(period) >= period_sort_key(profile.period):
+            report.add("warning", f"history period {period} is not before the period being scored "
+                       f"({profile.period}); progress compares with earlier rounds only", file=rel, column="period")
+        out[period] = doc
+    return dict(sorted(out.items(), key=lambda kv: period_sort_key(kv[0])))
 
 
 # ---------------------------------------------------------------- `workbench validate`
