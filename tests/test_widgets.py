@@ -337,6 +337,40 @@ def test_add_buttons_enabled_when_adding_is_possible(tmp_path: Path, app_on) -> 
         assert not editor.btn_add.disabled
 
 
+def test_findings_and_feedback_editors(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+    app = app_on(folder)
+    eng = app.engagement
+    assert "findings" in app.page.tab_keys
+    fv = app.findings_view.editor
+    idx = fv.add()
+    fid = eng.key_of("findings", idx)
+    assert fv.msgs["finding"].value  # the headline is required: said under its field
+    fv.fields["finding"].value = "Discharge delays, not admissions, drive the bed shortage"
+    fv.fields["so_what"].value = "Elective surgery is cancelled twice a week"
+    fv.fields["rank"].value = "1"
+    av = app.assessment_view
+    av.item_dd.value = "4.7.2" if any(i.id == "4.7.2" for i in av.framework.items) else av.framework.items[-1].id
+    results_item = av.item_dd.value
+    fb = av.feedback
+    assert [v for _, v in fb.fields["dimension"].options][1:] == ["Le", "T", "C", "I"]  # what fits a results item
+    fb.add()
+    fb.fields["comment"].value = "Readmission rate improved three years running"
+    fb.fields["dimension"].value = "T"
+    fb.fields["key"].value = True
+    av.item_dd.value = av.framework.items[0].id  # a process item: its own feedback rows, A/D/L/I
+    assert [v for _, v in fb.fields["dimension"].options][1:] == ["A", "D", "L", "I"]
+    assert all(str(eng.table("feedback").at[i, "item_id"]) == av.item_dd.value for i in fb.rows())
+    assert not eng.errors, [str(m) for m in eng.errors]
+    assert app.save().ok
+    again = Engagement(folder)
+    f = again.table("findings").set_index("finding_id").loc[fid]
+    assert f["finding"].startswith("Discharge delays") and f["rank"] == 1
+    fbk = again.table("feedback")
+    row = fbk[fbk["comment"] == "Readmission rate improved three years running"].iloc[0]
+    assert (row["item_id"], row["kind"], row["dimension"], bool(row["key"])) == (results_item, "strength", "T", True)
+
+
 # --------------------------------------------------------------------------- client switch, state, render
 def test_switching_client_keeps_unsaved_edits_and_shows_only_the_current_client(tmp_path: Path) -> None:
     from workbench.widgets import EngagementApp
