@@ -211,11 +211,11 @@ def test_actual_per_period_and_baseline_rescore(make_client, app_on) -> None:
     kv.actual_inputs[("K01", "2026Q3")].value = "950"
     assert eng.analysis.kpis.loc["K01", "score"] == pytest.approx(95)
     assert "95" in kv.kpi_scores["K01"].value
-    kv.inputs["K01"]["baseline"].value = 700.0  # progress = (950 - 700) / (1000 - 700)
+    kv.inputs["K01"]["baseline"].value = "700"  # progress = (950 - 700) / (1000 - 700)
     assert eng.analysis.kpis.loc["K01", "progress"] == pytest.approx(250 / 300)
-    kv.actual_inputs[("K01", "2026Q3")].value = "lots"
-    assert "K01" not in eng.analysis.kpis.index or eng.analysis.kpis.loc["K01", "status"] != "scored" or eng.errors
-    assert kv.actual_msgs["K01"].value  # the refusal sits under K01's row of actuals
+    kv.actual_inputs[("K01", "2026Q3")].value = "lots"  # refused: the last number stays, the refusal under K01
+    assert eng.actual("K01", "2026Q3") == 950 and eng.analysis.kpis.loc["K01", "score"] == pytest.approx(95)
+    assert "2026Q3" in kv.actual_msgs["K01"].value and "lots" in kv.actual_msgs["K01"].value
     kv.actual_inputs[("K01", "2026Q3")].value = ""  # blank: no actual, the KPI is excluded (missing_actuals: exclude)
     assert eng.analysis.kpis.loc["K01", "status"] == "excluded" and not eng.errors
     kv.new_period.value = "2026Q4"

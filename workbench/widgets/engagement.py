@@ -401,6 +401,12 @@ class Engagement:
             return self._finish("actuals", key, ["actual"])
         if isinstance(value, str):
             value = value.strip()
+        kidx = self._locate("kpis", (kpi_id,))
+        method = str(self.table("kpis").at[kidx, "method"]) if kidx is not None else ""
+        if method not in ("qualitative", "binary"):  # a measured KPI: a number, stored as one (not as text)
+            value, err = self._coerce("kpis", "target", value)
+            if err:
+                return [Message("actuals", key, "actual", err)]
         if idx is None:
             idx = self._add_row("actuals", {})
             bad = self._set_fields("actuals", idx, {"kpi_id": kpi_id, "period": period, "actual": value})

@@ -11,13 +11,15 @@ from workbench.core.i18n import t
 from workbench.analysis.rollup import contract_key
 from workbench.widgets.charts import strategy_map_figure
 from workbench.core.numfmt import fmt_number, fmt_score
-from workbench.widgets.common import (band_of, chart_image, css_id, esc, heading, show_value, missing, msg_label, pill,
-                                      show_messages, status_label, table_html)
+from workbench.widgets.common import (band_of, chart_image, css_id, esc, heading, missing, msg_label, pill,
+                                      show_messages, show_value, status_label, table_html, text_value)
 from workbench.widgets.engagement import Engagement, Message
 from workbench.widgets.table_editor import RowEditor
 
 EDIT_FIELDS = ("weight", "baseline", "threshold", "target", "stretch")
-ALWAYS = ("weight", "baseline")  # shown for every method; the others only where the method needs them
+ALWAYS = ("weight", "baseline")  # shown for every numeric method; the others only where the method needs them
+TEXT_FIELDS = ("baseline",)
+NO_BASELINE = ("qualitative", "binary")  # a grade or yes/no has no baseline to measure progress from
 KPI_EDITOR_COLUMNS = ("kpi_id", "kpi", "parent_kpi_id", "objective_id", "owner_unit", "owner_level", "owner", "unit",
                       "method", "direction", "frequency", "weight", "baseline", "threshold", "target", "stretch", "step",
                       "step_points", "cap", "floor", "veto", "formula", "data_source")
@@ -129,12 +131,15 @@ class KpiView:
             ]
             self.inputs[kid] = {}
             for f in EDIT_FIELDS:
-                if f not in ALWAYS and f not in needs:
+                if (f not in ALWAYS and f not in needs) or (f == "baseline" and str(row.get("method")) in NO_BASELINE):
                     cells.append(W.HTML("", layout=W.Layout(width=_W["num"])))
                     continue
                 v = row.get(f)
-                box = W.FloatText(value=0.0 if missing(v) else float(v), step=1 if f == "weight" else None,
-                                  continuous_update=False, layout=W.Layout(width=_W["num"]))
+                if f in TEXT_FIELDS:  # optional: blank stays blank (a FloatText would show and save 0)
+                    box = W.Text(value=text_value(v), continuous_update=False, layout=W.Layout(width=_W["num"]))
+                else:
+                    box = W.FloatText(value=0.0 if missing(v) else float(v), step=1 if f == "weight" else None,
+                                      continuous_update=False, layout=W.Layout(width=_W["num"]))
                 box.add_class(f"wb-{f}")
                 box.add_class(f"wb-{f}-{css_id(kid)}")
                 box.observe(lambda ch, k=kid, fld=f: self._edited(k, fld, ch["new"]), names="value")
@@ -224,16 +229,18 @@ class KpiView:
         msgs = self.eng.set_actual(kpi_id, period, value)
         self._actual_local = {kpi_id: [m for m in msgs if m not in self.eng.messages_all]}
         self._show_actual_messages()
-        self.refresh(charts=True)
+        self.refresh(charts=False)
         self.on_edit()
+        self.refresh_charts()
 
     def _show_actual_messages(self) -> None:
         local = getattr(self, "_actual_local", {})
         for kid, lab in self.actual_msgs.items():
             msgs = [m for m in self.eng.messages("actuals") if m.key and m.key.split("/")[0] == kid]
             msgs += [m for m in self.eng.messages("kpis", kid) if m.column == "actual"]
-            show_messages(lab, [*local.get(kid, []), *[Message(m.table, m.key, m.column, f"{m.key.split('/', 1)[-1]}: {m.text}", m.severity)
-                                                        for m in msgs]])
+            named = [Message(m.table, m.key, m.column, f"{m.key.split('/', 1)[-1]}: {m.text}" if m.key and "/" in m.key
+                             else m.text, m.severity) for m in [*local.get(kid, []), *msgs]]
+            show_messages(lab, named)  # each names its period, as the column above does
 
     @staticmethod
     def _col(text: str, width: str) -> W.HTML:
@@ -245,11 +252,14 @@ class KpiView:
     def _edited(self, kpi_id: str, field: str, value: Any) -> None:
         if self._updating:
             return
+        if isinstance(value, str) and not value.strip():
+            value = None
         msgs = self.eng.set_kpi(kpi_id, **{field: value})
         self._local = {kpi_id: [m for m in msgs if m not in self.eng.messages_all]}
         self.editor.reload()
-        self.refresh(charts=True)
-        self.on_edit()
+        self.refresh(charts=False)
+        self.on_edit()  # the header's state first, the (slower) strategy map after
+        self.refresh_charts()
 
     # ------------------------------------------------------------------ refresh
     def refresh(self, charts: bool = True) -> None:
@@ -281,9 +291,13 @@ class KpiView:
         self.contracts_html.value = contracts_table(eng.analysis, L)
         self.objectives_html.value = objectives_table(eng.analysis, L)
         if charts:
-            self.map_box.children = (chart_image(lambda: strategy_map_figure(eng.analysis), L, "900px"),)
+            self.refresh_charts()
         if eng.analysis_error:
             self.sum_html.value += f'<br><span class="wb-msg">{esc(t("widgets.analysis_error", L, error=eng.analysis_error))}</span>'
+
+
+    def refresh_charts(self) -> None:
+        self.map_box.children = (chart_image(lambda: strategy_map_figure(self.eng.analysis), self.lang, "900px"),)
 
 
 def contracts_table(a: Any, L: str) -> str:
