@@ -7,11 +7,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,28 +20,6 @@ CLIENTS = ("huaxin-steel", "riverside-hospital")
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout}s")
 
 
 @pytest.fixture
@@ -219,6 +194,11 @@ def _drive(page, url: str, kid: str, weight: float, period: str, target: float) 
     page.locator(".wb-save").first.click()
     _wait_text(page, ".wb-save-result", "已保存")
     _wait_text(page, ".wb-state", "与文件一致")
+
+    for title, name in (("战略地图", "strategy"), ("关键发现", "findings"), ("问题诊断", "diagnosis"), ("自评", "assessment")):
+        _tab(page, title)  # the other tabs render too (pictures for a human look)
+        page.locator(".wb-client").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"engagement-{name}.png"))
 
     # 6. render in the background; an edit made meanwhile is answered before the build ends
     _tab(page, "生成报告")
