@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -181,22 +182,20 @@ def demo_client(make_client: MakeClient) -> Path:
     return make_client(fmt="xlsx")
 
 
-def validated_table(name: str, rows: list[dict]) -> "pd.DataFrame":
-    """A table as validation hands it on (contract.py types, defaults, ``_row``) from partial rows."""
-    import math
-
-    import pandas as pd
+def validated_table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A table as validation hands it on (contract.py types, defaults, ``_row``) from partial rows, typed by the
+    real validator's cell converters and table checks; rows the validator refuses fail the test that built them."""
+    from pathlib import Path
 
     from workbench.intake.contract import TABLES
+    from workbench.intake.model import ValidationReport
+    from workbench.intake.validation.tables import ROW, Checker
 
-    out = []
-    for i, r in enumerate(rows):
-        full = {}
-        for c in TABLES[name].columns:
-            v = r.get(c.name, c.default)
-            if c.type in ("number", "int") and v is None:
-                v = math.nan
-            full[c.name] = v
-        full["_row"] = i + 2
-        out.append(full)
-    return pd.DataFrame(out, columns=[*TABLES[name].column_names, "_row"])
+    raw = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame({c: [] for c in TABLES[name].column_names})
+    raw[ROW] = pd.Series(range(2, len(raw) + 2), dtype="int64")
+    report = ValidationReport(Path("<test>"))
+    ck = Checker(report, {name: f"{name}.csv"}, None)
+    df = ck.convert(TABLES[name], raw)
+    ck.unique(TABLES[name], df)
+    assert report.ok, report.format("en")
+    return df[[*TABLES[name].column_names, *[c for c in df.columns if c not in TABLES[name].column_names]]]

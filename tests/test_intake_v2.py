@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import base_tables
-from workbench.intake.reading import check_client
+from workbench.intake.loading import check_client
 from workbench.intake.template import template_bytes
 
 CLIENTS = Path(__file__).resolve().parent.parent / "clients"

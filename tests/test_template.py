@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from workbench.intake import contract
 from workbench.cli import app
-from workbench.intake.reading import check_client
+from workbench.intake.loading import check_client
 from workbench.intake.template import (INSTRUCTIONS_SHEET, REPO_TEMPLATE, client_yaml_text, current_quarter, template_bytes,
                                 write_template)
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import base_profile, base_tables, write_client
 from workbench.cli import app
 from workbench.intake.contract import TABLES
-from workbench.intake.reading import check_client
+from workbench.intake.loading import check_client
 from workbench.intake.model import Issue, ValidationReport
 from workbench.intake.validation import framework_item_ids, validate_frames
 

@@ -102,7 +102,7 @@ def _missing_folders(out: Output, folders: list[Path]) -> bool:
 
 def _checked(out: Output, folder: Path) -> tuple[Any, Any, str]:
     """(client or None, report, lang) with the report's issues printed on stderr."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
 
     client, report = check_client(folder)
     lang = client.lang if client is not None else _lang_of(folder)
@@ -153,7 +153,7 @@ def validate(ctx: typer.Context,
              folders: list[Path] = typer.Argument(..., help="Client folders, or folders of client folders"),
              json_: bool = typer.Option(False, "--json", help="Print the reports as JSON on stdout (nothing on stderr).")) -> None:
     """Validate client folders: every problem, located to file, sheet, row and column. Exit 1 when any has errors."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
     from workbench.intake.validation import expand_client_folders
 
     out = _out(ctx)

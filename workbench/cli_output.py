@@ -54,17 +54,13 @@ def issue_location(issue: Any, lang: str, rows: Sequence[int] | None = None) -> 
 
 
 def issue_text(issue: Any, lang: str) -> str:
-    """The issue's message in ``lang`` (through the issue's own rendering when it has one), with the value."""
-    render = getattr(issue, "render", None)
-    if callable(render):
-        try:
-            return str(render(lang))
-        except TypeError:
-            pass
-    text = str(getattr(issue, "message", issue))
+    """The issue's message in ``lang`` (intake's catalogue rendering, ``Issue.text``) and what was typed."""
+    render = getattr(issue, "text", None)
+    text = str(render(lang)) if callable(render) else str(getattr(issue, "message", issue))
     value = getattr(issue, "value", None)
     if value is not None and repr(value) not in text and str(value) not in text:
-        text += " " + t("cli.got", lang, value=repr(value))
+        got = getattr(issue, "got", None)
+        text += str(got(lang)) if callable(got) else " " + t("cli.got", lang, value=repr(value))
     return text
 
 

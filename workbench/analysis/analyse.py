@@ -18,6 +18,7 @@ from workbench.analysis import diagnosis as _diagnosis
 from workbench.analysis import plan as _plan
 from workbench.analysis.assessment import AssessmentResult, assess
 from workbench.core.i18n import t
+from workbench.intake.frameworks import DEFAULT_FRAMEWORK
 from workbench.intake.model import Client, Issue
 from workbench.analysis.rollup import objective_scores, perspective_scores, rollup
 from workbench.analysis.strategy import Finding, check_strategy
@@ -98,7 +99,7 @@ def analyse(client: Client) -> Analysis:
     assessment = None
     if client.table("assessment") is not None:
         try:
-            assessment = assess(client.table("assessment"), prof.framework or "gbt19580-2012")
+            assessment = assess(client.table("assessment"), prof.framework or DEFAULT_FRAMEWORK)
         except ValueError as exc:
             warnings.append(t("scoring.warning.framework", lang, error=str(exc)))
         else:
@@ -115,7 +116,7 @@ def analyse(client: Client) -> Analysis:
         warnings.append(t("scoring.warning.unlinked_root", lang, chain=ch))
 
     gaps = _plan.gaps(kpis, roots, client.table("actions"), prof.period_end)
-    warnings.extend(str(i) for i in client.warnings if not _is_strategy_issue(i))
+    warnings.extend(i.line(lang) for i in client.warnings if not _is_strategy_issue(i))
     return Analysis(client=client, kpis=kpis, kpi_history=kpi_history, contracts=contracts,
                     contract_history=contract_history, objectives=objectives, perspectives=perspectives,
                     assessment=assessment, strategy_warnings=strategy_warnings, diagnosis=causes,

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.intake.contract import STATUSES
-from workbench.analysis.kpi_methods import is_missing
+from workbench.core.missing import is_missing
 
 __all__ = ["GAP_KEYS", "addressed_ids", "overdue_actions", "gaps", "carried_over", "actions_by_owner"]
 

@@ -245,7 +245,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         cats = "; ".join(f"{cid} {_f(s)}/{p}" for cid, s, p in zip(r.categories.index, r.categories["score"],
                                                                   r.categories["points"]))
         con.print(tr("categories", categories=cats), markup=False)
-        con.print(tr("total", total=_f(r.total), unscored=r.unscored_points), markup=False)
+        con.print(tr("total", total=_f(r.total), max=r.framework.total_points, unscored=r.unscored_points), markup=False)
         con.print(tr("assessment_rules"), markup=False)
 
     if a.client.table("objectives") is not None:
@@ -272,7 +272,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
 
 def score_command(folder: str | os.PathLike[str], as_json: bool = False) -> int:
     """``workbench score FOLDER [--json]``: 0 when scored, 1 when the client has intake errors."""
-    from workbench.intake.reading import check_client
+    from workbench.intake.loading import check_client
 
     client, report = check_client(Path(folder))
     if client is None:

@@ -24,7 +24,8 @@ import pandas as pd
 
 from workbench.intake.contract import PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
-from workbench.analysis.kpi_methods import is_missing
+from workbench.core.graph import find_cycles as _find_cycles
+from workbench.core.missing import is_missing
 
 __all__ = ["Finding", "check_strategy", "find_cycles", "PERSPECTIVE_KPI_RANGE", "TOTAL_KPI_RANGE"]
 
@@ -43,40 +44,12 @@ class Finding:
 
 
 def find_cycles(edges: list[tuple[str, str]]) -> list[list[str]]:
-    """Elementary cycles found by depth-first search (each reported once, as the node sequence)."""
+    """Elementary cycles of the links (each reported once, as the node sequence): `workbench.core.graph`."""
     graph: dict[str, list[str]] = {}
     for a, b in edges:
         graph.setdefault(a, []).append(b)
         graph.setdefault(b, [])
-    colour = {n: 0 for n in graph}
-    cycles: list[list[str]] = []
-    seen: set[frozenset[str]] = set()
-    for start in graph:
-        if colour[start]:
-            continue
-        stack: list[tuple[str, int]] = [(start, 0)]
-        path: list[str] = []
-        while stack:
-            node, i = stack.pop()
-            if i == 0:
-                colour[node] = 1
-                path.append(node)
-            succ = graph[node]
-            if i < len(succ):
-                stack.append((node, i + 1))
-                nxt = succ[i]
-                if colour[nxt] == 1:
-                    cyc = path[path.index(nxt):]
-                    key = frozenset(cyc)
-                    if key not in seen:
-                        seen.add(key)
-                        cycles.append(list(cyc))
-                elif colour[nxt] == 0:
-                    stack.append((nxt, 0))
-            else:
-                colour[node] = 2
-                path.pop()
-    return cycles
+    return _find_cycles(graph)
 
 
 def _plabel(p: str, lang: str) -> str:

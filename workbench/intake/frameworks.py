@@ -19,7 +19,7 @@ import yaml
 from workbench.core.resources import frameworks_dir
 
 __all__ = ["DEFAULT_FRAMEWORK", "FrameworkItem", "FrameworkCategory", "Band", "Framework", "available_frameworks",
-           "load_framework", "register_framework", "framework_item_ids", "known_frameworks"]
+           "load_framework", "register_framework", "unregister_framework", "framework_item_ids", "known_frameworks"]
 
 DEFAULT_FRAMEWORK = "gbt19580-2012"  # client.yaml's default edition (intake.md)
 _EDITION = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -114,6 +114,12 @@ def register_framework(path: str | Path) -> str:
     load_framework.cache_clear()
     framework_item_ids.cache_clear()
     return fw.edition
+
+
+def unregister_framework(edition: str) -> None:
+    _REGISTERED.pop(edition, None)
+    load_framework.cache_clear()
+    framework_item_ids.cache_clear()
 
 
 def _paths() -> dict[str, Path]:

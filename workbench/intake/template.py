@@ -22,6 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from workbench.intake import contract
 from workbench.intake.contract import Column, Table
+from workbench.intake.methods import methods
 from workbench.core.atomic import atomic_write_bytes, atomic_write_text
 from workbench.core.resources import intake_template
 
@@ -123,14 +124,6 @@ _INSTRUCTIONS: tuple[tuple[str, str], ...] = (
      "Tables may instead be <table>.csv files (UTF-8), but not together with intake.xlsx."),
 )
 
-_METHOD_HELP: dict[str, tuple[str, str]] = {
-    "ratio": ("实际/目标 × 100 (越低越好时为 目标/实际)", "100 × actual / target (lower: target / actual)"),
-    "linear": ("门槛值 60 分, 目标值 100 分, 挑战值封顶, 之间线性", "threshold 60, target 100, stretch = cap, linear between"),
-    "steps": ("达到目标 100 分, 每超/差一个步长加/减 step_points", "100 at target, ± step_points per full step"),
-    "deduction": ("100 − step_points × 发生次数", "100 − step_points × occurrences"),
-    "qualitative": ("按等级(grades)计分, 默认 A100 B85 C70 D60 E0", "points of the grade (client.yaml grades)"),
-    "binary": ("是 100 分, 否 0 分", "yes 100, no 0"),
-}
 
 
 # Instructions sheet layout: A sheet / method, B 中文, C English / needs, D columns / score.
@@ -222,8 +215,7 @@ def _instructions(ws) -> None:  # type: ignore[no-untyped-def]
                 ", ".join(c.name + ("*" if c.required else "") for c in t.columns)) for t in contract.TABLES.values()])
     r += 1
     r = block(r, ("评分方法 method", "中文", "需要的列 needs", "计分 score"),
-              [(m, contract.METHOD_LABELS[m]["zh"], ", ".join(contract.METHOD_NEEDS[m]) or "—",
-                "{} / {}".format(*_METHOD_HELP[m])) for m in contract.METHODS])
+              [(m.name, m.label_zh, ", ".join(m.needs) or "—", f"{m.help_zh} / {m.help_en}") for m in methods()])
     ws.print_area = f"A1:D{r - 1}"
     _page_setup(ws, landscape=False, title_rows=None)
 

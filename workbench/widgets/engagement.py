@@ -38,7 +38,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "problems": ("problem_id",), "causes": ("cause_id",), "whys": ("chain_id", "step"),
     "objectives": ("objective_id",), "links": ("from_objective", "to_objective"), "kpis": ("kpi_id",),
     "actuals": ("kpi_id", "period"), "assessment": ("item_id", "assessor"), "actions": ("action_id",),
-    # intake v2 tables (edited once the contract holds them)
+    # intake v2 tables
     "findings": ("finding_id",), "feedback": ("item_id", "kind", "comment"), "reviews": ("kpi_id", "period", "cause"),
 }
 # SMART warning codes of an action (outputs.md v2 ``smart_warnings``) and the field each one is shown under.
@@ -79,14 +79,9 @@ def _key_str(values: tuple[Any, ...]) -> str:
 
 
 def issue_text(issue: Any, lang: str) -> str:
-    """A validation issue's message in the client's language (the issue's own rendering when it offers one)."""
-    render = getattr(issue, "render", None)
-    if callable(render):
-        try:
-            return str(render(lang))
-        except TypeError:
-            pass
-    return str(getattr(issue, "message", issue))
+    """A validation issue's message in the client's language (intake's catalogue rendering, ``Issue.text``)."""
+    render = getattr(issue, "text", None)
+    return str(render(lang)) if callable(render) else str(getattr(issue, "message", issue))
 
 
 _ROWS = re.compile(r"(\brows? |第\s*)(\d+(?:\s*(?:,|，|、|-)\s*\d+)*)(\s*行)?")
@@ -132,7 +127,7 @@ class Engagement:
     # ------------------------------------------------------------------ state
     def reload(self) -> None:
         """(Re)load the client from disk, dropping unsaved edits. Raises IntakeError when it has errors."""
-        from workbench.intake.reading import check_client
+        from workbench.intake.loading import check_client
         from workbench.intake.writeback import fingerprint
 
         self._fingerprint = fingerprint(self.folder)
