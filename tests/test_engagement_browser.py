@@ -155,7 +155,7 @@ def _drive(page, url: str, kid: str, weight: float, period: str, target: float) 
     before = _text(page, ".wb-contract-score")
     _type(page, f".wb-weight-{kid} input", f"{weight + 10:g}")
     page.wait_for_function("(b) => document.querySelector('.wb-contract-score').innerText.trim() !== b", arg=before)
-    page.locator(".wb-msg", has_text="sum to").first.wait_for(state="visible", timeout=30_000)
+    page.locator(".wb-msg", has_text="权重之和").first.wait_for(state="visible", timeout=30_000)  # in Chinese
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     page.locator(".wb-owner").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "engagement.png"))

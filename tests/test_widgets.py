@@ -267,7 +267,7 @@ def test_objective_and_link_editors(tmp_path: Path, app_on) -> None:
     sv, eng = app.strategy_view, app.engagement
     idx = sv.objectives.add()
     oid = str(eng.table("objectives").at[idx, "objective_id"])
-    assert sv.objectives.msgs["objective"].value  # next to the field
+    assert "必填" in sv.objectives.msgs["objective"].value  # next to the field, in the client's language
     sv.objectives.fields["perspective"].value = "customer"
     sv.objectives.fields["objective"].value = "准时交付领先同行"
     assert oid in eng.analysis.objectives.index
@@ -297,7 +297,7 @@ def test_action_editor_with_smart_warnings_next_to_fields(tmp_path: Path, app_on
     aid = eng.key_of("actions", idx)
     assert "没有可衡量的数值" in ed.msgs["goal"].value and "没有验收标准" in ed.msgs["acceptance"].value
     assert "没有责任人" in ed.msgs["owner"].value
-    assert "没有完成日期" in ed.msgs["due"].value and "<br>" in ed.msgs["due"].value  # required, and SMART says so
+    assert "必填" in ed.msgs["due"].value and "没有完成日期" in ed.msgs["due"].value  # required, and SMART says so
     ed.fields["action"].value = "推行快速换模 SMED"
     ed.fields["owner_unit"].value = "炼钢厂"
     ed.fields["owner"].value = "王强"
@@ -321,7 +321,12 @@ def test_messages_name_rows_as_the_widgets_show_them(tmp_path: Path) -> None:
     idx = eng.table("objectives").index[1]
     msgs = eng.set_row("objectives", idx, objective_id="F1")
     dup = next(m for m in msgs if m.column == "objective_id")
-    assert dup.key == "F1" and "row" not in dup.text and "F1" in dup.text
+    assert dup.key == "F1" and "行" not in dup.text and "row" not in dup.text and "F1" in dup.text
+    eng.set_row("objectives", idx, objective_id="F2")
+    eng.set_kpi("K01", weight=30)
+    weight = next(m for m in eng.errors if m.column == "weight")
+    assert weight.key == "K01" and "K01, K02" in weight.text and "行" not in weight.text  # keys, not Excel rows
+    assert "权重之和" in weight.text  # the client's language
 
 
 def test_add_buttons_enabled_when_adding_is_possible(tmp_path: Path, app_on) -> None:
@@ -332,7 +337,7 @@ def test_add_buttons_enabled_when_adding_is_possible(tmp_path: Path, app_on) -> 
     n = len(eng.table("problems"))
     dv.btn_add_problem.click()  # with a problem selected: a fresh problem, selected, its empty text flagged
     assert len(eng.table("problems")) == n + 1 and dv.problem_id == eng.table("problems")["problem_id"].iloc[-1]
-    assert dv.p_msg.value  # what is missing, under the form
+    assert "必填" in dv.p_msg.value  # what is missing, under the form, in the client's language
     for editor in (app.kpi_view.editor, app.strategy_view.objectives, app.strategy_view.links, app.plan_view.editor):
         assert not editor.btn_add.disabled
 
