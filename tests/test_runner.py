@@ -105,8 +105,9 @@ def test_run_command_ok(demo_client: Path, tmp_path: Path, small_notebooks: Path
 
 def test_default_notebooks_are_the_deliverable_ones() -> None:
     names = [p.name for p in runner.notebook_paths(notebooks_dir())]
-    assert names == ["00_summary.ipynb", "01_diagnosis.ipynb", "02_strategy.ipynb", "03_kpis.ipynb",
-                     "04_assessment.ipynb", "05_plan.ipynb"]
+    assert names == ["00_summary.ipynb", "00a_profile.ipynb", "01_diagnosis.ipynb", "02_strategy.ipynb",
+                     "03_kpis.ipynb", "03a_contracts.ipynb", "03b_review.ipynb", "04_assessment.ipynb",
+                     "04a_progress.ipynb", "05_plan.ipynb"]
     for path in runner.notebook_paths(notebooks_dir()):
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]

@@ -69,6 +69,7 @@ class Options:
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     memory_mb: int | None = DEFAULT_MEMORY_MB
     full_notebooks: bool = False  # executed notebooks keep their images (default: text only, images in report.html)
+    pdf: bool = False  # also report.pdf (an unchanged client built without one is rebuilt)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Options":
@@ -171,7 +172,8 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
     items = []
     for folder in clients:
         item = Item(folder.name, folder, ctx.compute(folder))
-        if not force and fingerprint.up_to_date(out / item.id, item.fp):
+        if not force and fingerprint.up_to_date(out / item.id, item.fp) and (
+                not options.pdf or (out / item.id / "report.pdf").is_file()):
             item.status = "skipped"
         elif not force and (cached := fingerprint.cached_failure(out / item.id, item.fp)):
             item.status = "failed"  # same inputs, same validation report: not re-run
@@ -186,11 +188,11 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
 # ----------------------------------------------------------------------------------------------
 
 def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None,
-                 full_notebooks: bool = False) -> dict[str, Any]:
+                 full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     from workbench.build.runner import DEFAULT_ENGINE, run_client
 
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
-                     notebooks=Path(notebooks) if notebooks else None, full_notebooks=full_notebooks)
+                     notebooks=Path(notebooks) if notebooks else None, full_notebooks=full_notebooks, pdf=pdf)
     out_doc: dict[str, Any] = {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
                                "error": (res.reason or res.error) if res.status != "ok" else None,
                                "traceback": res.error if res.status != "ok" else None, "stage": res.stage,
@@ -201,9 +203,9 @@ def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: f
 
 
 def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None,
-        full_notebooks: bool = False) -> dict[str, Any]:
+        full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     """One client, end to end, exactly like `workbench run` (called in a forked child)."""
-    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout, full_notebooks)
+    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout, full_notebooks, pdf)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -251,7 +253,8 @@ def run_pool(items: list[Item], out: Path, jobs: int, options: Options, done: Ca
         tasks = [Task(it.id, "workbench.build.batch:job",
                       {"folder": str(it.folder.resolve()), "out": str(out.resolve()),
                        "notebooks": str(options.notebooks.resolve()) if options.notebooks else None,
-                       "cell_timeout": options.cell_timeout, "full_notebooks": options.full_notebooks},
+                       "cell_timeout": options.cell_timeout, "full_notebooks": options.full_notebooks,
+                       "pdf": options.pdf},
                       time_limit=options.time_limit, memory_mb=options.memory_mb) for it in items]
         for key, res in pool.run(tasks, on_start=started):
             item = by_key[key]
@@ -297,7 +300,7 @@ def _unpack(files: dict[str, bytes], dest: Path) -> Path:
 
 def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[str, bytes] | str | None,
               cell_timeout: float | None, time_limit: float | None, memory_mb: int | None,
-              full_notebooks: bool = False) -> dict[str, Any]:
+              full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     """On a Dask worker: build one client into a private temp folder through the worker's own warm
     pool (forked children, same isolation and limits as locally) and return the artefacts as bytes.
 
@@ -320,7 +323,7 @@ def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[st
                 _worker_pool = WarmPool(1)
             task = Task(client_id, "workbench.build.batch:job",
                         {"folder": folder, "out": str(out), "notebooks": nbs, "cell_timeout": cell_timeout,
-                         "full_notebooks": full_notebooks},
+                         "full_notebooks": full_notebooks, "pdf": pdf},
                         time_limit=time_limit, memory_mb=memory_mb)
             res = next(iter(_worker_pool.run([task])))[1]
         files: dict[str, bytes] = {}
@@ -424,7 +427,7 @@ def run_dask(items: list[Item], out: Path, address: str, options: Options, done:
                 done(it)
                 continue
             fut = client.submit(dask_task, inputs, it.id, notebooks,
-                                options.cell_timeout, options.time_limit, options.memory_mb, options.full_notebooks,
+                                options.cell_timeout, options.time_limit, options.memory_mb, options.full_notebooks, options.pdf,
                                 key=f"workbench-{it.id}-{(it.fp or {}).get('digest', '')}-{time.time_ns()}",
                                 pure=False, retries=0)
             futures[fut] = it
@@ -471,7 +474,7 @@ def default_jobs() -> int:
 
 def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | None = None, force: bool = False,
                   scheduler: str | None = None, *, options: Options | None = None, console: Any = None,
-                  progress: bool = True, pool: Any = None) -> int:
+                  progress: bool = True, pool: Any = None, lang: str | None = None) -> int:
     from rich.console import Console
 
     console = console or Console()
@@ -620,7 +623,7 @@ def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool,
     wall = time.perf_counter() - started_at
     meta = {"wall_seconds": round(wall, 3), "jobs": jobs, "scheduler": scheduler, "force": force,
             "warm_seconds": info.get("seconds"), "generated": time.strftime("%Y-%m-%d %H:%M:%S")}
-    rows = portfolio.write(out, [it.entry() for it in items], meta)
+    rows = portfolio.write(out, [it.entry() for it in items], meta, lang=lang)
     _summary(console, rows, wall)
     if interrupted:
         return 130

@@ -242,7 +242,7 @@ def _choose_engine(engine: str) -> str:
 def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: str = DEFAULT_ENGINE,
                timeout: float | None = DEFAULT_TIMEOUT, notebooks: Path | str | Sequence[Path | str] | None = None,
                hook: Hook | None = None, checked: tuple[Any, Any] | None = None,
-               full_notebooks: bool | None = None) -> RunResult:
+               full_notebooks: bool | None = None, pdf: bool = False) -> RunResult:
     """Build ``<out>/<id>/`` (report.html, results.json, the executed notebooks) for one client folder.
 
     - ``engine``: papermill engine name (``workbench-inprocess`` by default; ``nbclient`` for a real kernel).
@@ -253,6 +253,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
     - ``checked``: ``(client, report)`` from ``intake.check_client`` when the caller has validated already.
     - ``full_notebooks``: keep every image in the executed notebooks too (default: ``$WORKBENCH_FULL_NOTEBOOKS``,
       else no: the images are in report.html; the notebooks keep their text outputs, see ``slim_notebook``).
+    - ``pdf``: also write ``report.pdf`` (stage ``pdf``).
 
     Never raises for a client's problem: the result says ``failed`` with the validation report or the
     notebook, cell index and exception. The previous build is left intact on failure.
@@ -353,6 +354,14 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         except Exception as exc:  # noqa: BLE001
             return result("failed", _exception_text("report", exc), "report", exc=exc)
         t = mark("report", t)
+        if pdf:
+            from workbench.deliverable.pdf import write_pdf
+
+            try:
+                write_pdf((build / "report.html").read_text(encoding="utf-8"), build / "report.pdf")
+            except Exception as exc:  # noqa: BLE001
+                return result("failed", _exception_text("pdf", exc), "pdf")
+            t = mark("pdf", t)
 
         # 5b. the executed notebooks keep their text; their images are already in report.html
         if not (full_notebooks if full_notebooks is not None else keep_full_notebooks()):
@@ -383,7 +392,7 @@ def _print(text: str, err: bool = False) -> None:
     print(text, file=stream, flush=True)
 
 
-def run_command(folder: Path | str, out: Path | str = Path("build")) -> int:
+def run_command(folder: Path | str, out: Path | str = Path("build"), pdf: bool = False) -> int:
     """``workbench run``: 0 on success; 1 on bad input (validation report printed, nothing executed) or failure."""
     from workbench.intake.reading import check_client
 
@@ -398,9 +407,10 @@ def run_command(folder: Path | str, out: Path | str = Path("build")) -> int:
         return 1
     if vreport.warnings:
         _print(vreport.format())
-    res = run_client(folder, out, checked=(client, vreport))
+    res = run_client(folder, out, checked=(client, vreport), pdf=pdf)
     if res.ok:
-        _print(f"{res.client_id}: ok in {res.seconds:.1f} s -> {res.out_dir / 'report.html'}")
+        _print(f"{res.client_id}: ok in {res.seconds:.1f} s -> {res.out_dir / 'report.html'}"
+               + (f", {res.out_dir / 'report.pdf'}" if pdf else ""))
         return 0
     _print(f"{res.client_id}: failed at {res.stage} after {res.seconds:.1f} s\n{res.error}", err=True)
     return 1
