@@ -171,12 +171,17 @@ def test_executed_notebooks_keep_text_and_images_only_when_asked(demo_client: Pa
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any(o.get("text", "").startswith("chart follows") for o in outputs)  # text outputs kept
     assert any("text/html" in o.get("data", {}) for o in outputs)
-    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    def picture(o: dict) -> bool:
+        d = o.get("data", {})
+        return "image/png" in d or "image/svg+xml" in d or "<svg" in str(d.get("text/html", ""))
+
     html = (out / "demo" / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html  # the chart is in the deliverable either way
+    assert "<svg" in html or "data:image/png;base64," in html  # the chart is in the deliverable either way
+    figs = [o for o in outputs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
+    assert figs
     if full:
-        assert pngs
+        assert all(picture(o) for o in figs)
     else:
-        figs = [o for o in outputs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
-        assert not pngs and figs and all(o["data"].get("text/plain") for o in figs)  # the figure's text stays
+        assert not [o for o in outputs if picture(o)]
+        assert all("shown in report.html" in o["data"]["text/plain"] for o in figs)  # says where the picture went
         assert (out / "demo" / "00_chart.ipynb").stat().st_size < 20_000

@@ -91,6 +91,13 @@ def keep_full_notebooks() -> bool:
     return os.environ.get("WORKBENCH_FULL_NOTEBOOKS", "").strip().lower() in ("1", "yes", "true", "on")
 
 
+def _is_image_html(html: Any, figure: bool) -> bool:
+    """An HTML output that is a picture: an inline SVG chart or an <img> with a data: URI."""
+    text = "".join(html) if isinstance(html, list) else str(html)
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<svg", "<?xml")) or (figure and ("<svg" in text or "data:image/" in text))
+
+
 def slim_notebook(nb: Any) -> Any:
     """A copy of an executed notebook whose outputs keep their text (streams, HTML tables, markdown, errors)
     but not their images: report.html holds each chart once; the audit copy says where it went."""
@@ -102,12 +109,15 @@ def slim_notebook(nb: Any) -> Any:
             data = out.get("data")
             if not data:
                 continue
-            dropped = [k for k in list(data) if k in _IMAGE_TYPES]
+            meta = out.get("metadata", {})
+            figure = (meta.get("workbench") or {}).get("kind") == "figure"
+            dropped = [k for k in list(data) if k in _IMAGE_TYPES or (k == "text/html" and _is_image_html(data[k], figure))]
             for k in dropped:
                 del data[k]
-                out.get("metadata", {}).pop(k, None)
-            if dropped and not any(k.startswith("text/") for k in data):
-                data["text/plain"] = f"[{', '.join(dropped)}: shown in report.html]"
+                meta.pop(k, None)
+            if dropped:
+                alt = (meta.get("workbench") or {}).get("alt") or data.get("text/plain") or ""
+                data["text/plain"] = f"[figure{': ' + str(alt) if alt else ''} (shown in report.html)]"
     slim.metadata.setdefault("workbench", {})["images"] = "removed (see report.html)"
     return slim
 
@@ -196,7 +206,7 @@ def _cell_error(nb_name: str, exc: Any) -> str:
 
 
 _STAGE_WORDS = {"validate": "Reading the intake", "analyse": "Analysing the client", "results": "Writing results.json",
-                "report": "Rendering report.html", "install": "Installing the build into the output folder"}
+                "report": "Rendering report.html", "pdf": "Writing report.pdf", "install": "Installing the build into the output folder"}
 
 
 def _sentence(text: str, limit: int = 300) -> str:
@@ -360,7 +370,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
             try:
                 write_pdf((build / "report.html").read_text(encoding="utf-8"), build / "report.pdf")
             except Exception as exc:  # noqa: BLE001
-                return result("failed", _exception_text("pdf", exc), "pdf")
+                return result("failed", _exception_text("pdf", exc), "pdf", exc=exc)
             t = mark("pdf", t)
 
         # 5b. the executed notebooks keep their text; their images are already in report.html
