@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import sys
 from collections.abc import Callable
@@ -179,6 +180,10 @@ def make_case(case: Case, dest: Path) -> Path:
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     doc["id"] = case.id
     p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    for h in (folder / "history").glob("*.json"):  # earlier rounds name their client too
+        past = json.loads(h.read_text(encoding="utf-8"))
+        past["client"] = case.id
+        h.write_text(json.dumps(past, ensure_ascii=False, indent=2), encoding="utf-8")
     case.mutate(folder)
     return folder
 

@@ -91,6 +91,10 @@ def clone(src: Path, dest: Path) -> Path:
     prof = yaml.safe_load((dest / "client.yaml").read_text(encoding="utf-8"))
     prof["id"] = dest.name
     (dest / "client.yaml").write_text(yaml.safe_dump(prof, allow_unicode=True), encoding="utf-8")
+    for h in (dest / "history").glob("*.json"):  # earlier rounds name their client too
+        doc = json.loads(h.read_text(encoding="utf-8"))
+        doc["client"] = dest.name
+        h.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     return dest
 
 
@@ -171,7 +175,8 @@ def test_failures_isolated_with_reasons_and_exit_code(tmp_path, tiny_notebooks, 
         assert "\n" not in e[cid]["error"] and "Traceback" not in e[cid]["error"], e[cid]["error"]
     assert e["raiser"]["error"].startswith("Notebook 01_tiny.ipynb stopped at cell")
     assert "RuntimeError" in e["raiser"]["traceback"] and "\n" in e["raiser"]["traceback"]
-    assert e["bad-enum"]["error"].startswith("The intake has") and "error(s)" in e["bad-enum"]["traceback"]
+    assert e["bad-enum"]["error"].startswith("输入数据有 1 个错误")  # a Chinese client: its language
+    assert "bogus" in e["bad-enum"]["traceback"] and "\n" in e["bad-enum"]["traceback"]  # the whole report
     for cid in ("bad-enum", "raiser", "hanger", "killed"):
         assert not (out / cid).exists() or not (out / cid / "report.html").exists()
     assert set(e) == {"huaxin-steel", "jinfeng-logistics", "riverside-hospital", "bad-enum", "raiser", "hanger", "killed"}
@@ -280,10 +285,15 @@ def test_killed_batch_resumes_where_it_stopped(tmp_path, tiny_notebooks):
 
 
 def test_unchanged_rerun_stays_light(tmp_path, tiny_notebooks, pool):
-    """The skip path imports neither pandas nor matplotlib and starts no worker pool."""
+    """The skip path imports neither pandas nor matplotlib and starts no worker pool; index.html, batch.json
+    and the exports are rewritten only when something they show changed (the first re-run after a build turns
+    "ok" into "skipped"), so a further unchanged run leaves them as they are."""
     clients = copy_demo(tmp_path / "clients")
     out = tmp_path / "build"
     assert run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)[0] == 0
+    rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 0 and {x["status"] for x in e.values()} == {"skipped"}
+    index = (out / "index.html").read_bytes()
     code = (f"import sys; from pathlib import Path; from workbench.build.batch import batch_command, Options; "
             f"rc = batch_command([Path({str(clients)!r})], Path({str(out)!r}), progress=False, "
             f"options=Options(notebooks=Path({str(tiny_notebooks)!r}))); "
@@ -292,6 +302,10 @@ def test_unchanged_rerun_stays_light(tmp_path, tiny_notebooks, pool):
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert "HEAVY []" in res.stdout, res.stdout
+    assert (out / "index.html").read_bytes() == index
+    (clients / "huaxin-steel" / "KILL").touch()  # an input change: built again (fails), the index follows
+    rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 1 and e["huaxin-steel"]["status"] == "failed" and (out / "index.html").read_bytes() != index
 
 
 @pytest.mark.slow

@@ -31,6 +31,7 @@ per client, default 4096, 0 = none), ``WORKBENCH_NOTEBOOKS`` (notebooks folder).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -493,7 +494,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
             console.print(f"[red]workbench batch: --out {out} is inside the client folder {c}[/red]")
             return 2
     with out_lock(out):
-        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at)
+        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at, lang)
 
 
 def usable_out(out: Path) -> Path:
@@ -562,7 +563,8 @@ class out_lock:
 
 
 def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool, scheduler: str | None,
-                  options: Options, console: Any, progress: bool, pool: Any, started_at: float) -> int:
+                  options: Options, console: Any, progress: bool, pool: Any, started_at: float,
+                  lang: str | None = None) -> int:
     try:
         items = plan(clients, out, force, options)
     except UsageError as exc:
@@ -623,11 +625,40 @@ def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool,
     wall = time.perf_counter() - started_at
     meta = {"wall_seconds": round(wall, 3), "jobs": jobs, "scheduler": scheduler, "force": force,
             "warm_seconds": info.get("seconds"), "generated": time.strftime("%Y-%m-%d %H:%M:%S")}
-    rows = portfolio.write(out, [it.entry() for it in items], meta, lang=lang)
+    entries = [it.entry() for it in items]
+    state = _portfolio_state(items, lang, options)
+    if not todo and _portfolio_unchanged(out, state):
+        # nothing built and the same clients as last time: index.html, batch.json and the exports (charts,
+        # parquet) would come out the same, so they are kept (the unchanged re-run stays light)
+        rows = portfolio.collect(out, entries) if len(entries) <= SUMMARY_ROWS else entries
+    else:
+        rows = portfolio.write(out, entries, meta, lang=lang)
+        fingerprint.write_bytes_atomic(out / PORTFOLIO_STATE, json.dumps({"state": state}).encode())
     _summary(console, rows, wall)
     if interrupted:
         return 130
     return 1 if any(it.status == "failed" for it in items) else 0
+
+
+PORTFOLIO_STATE = ".portfolio-state.json"
+
+
+def _portfolio_state(items: list[Item], lang: str | None, options: Options) -> str:
+    """A digest of everything the portfolio outputs are made from: each client's id, status, reason and
+    fingerprint (inputs, notebooks, templates, package), the language and the options."""
+    import hashlib
+
+    doc = [[it.id, it.status, it.error, (it.fp or {}).get("digest")] for it in items]
+    doc.append([lang, options.pdf if hasattr(options, "pdf") else None, options.full_notebooks])
+    return hashlib.blake2b(json.dumps(doc, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+
+
+def _portfolio_unchanged(out: Path, state: str) -> bool:
+    try:
+        old = json.loads((out / PORTFOLIO_STATE).read_text(encoding="utf-8")).get("state")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return old == state and (out / "index.html").is_file() and (out / "batch.json").is_file()
 
 
 def _clean_stale(out: Path, ids: list[str]) -> None:

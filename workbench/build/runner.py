@@ -218,16 +218,24 @@ def _sentence(text: str, limit: int = 300) -> str:
 
 
 def validation_sentence(report: Any) -> str:
-    """'The intake has 2 errors; first: kpis.csv, row 2, column method: unknown method (got 'bogus').'"""
+    """'The intake has 2 errors; first: kpis.csv, row 2, column method: …' in the client's language."""
+    from workbench.core.i18n import t
+
+    lang = getattr(report, "lang", None) or "en"
+    lang = lang if lang in ("zh", "en") else "en"
     errors = report.errors
     if not errors:
-        return "The intake could not be read."
+        return t("run.reason.unreadable", lang)
     first = errors[0]
-    loc = first.location()
-    val = "" if first.value is None else f" (got {first.value!r})"
+    if hasattr(first, "line"):
+        loc, text, got = first.location(lang), first.text(lang), first.got(lang)
+    else:  # an issue without the catalogue (older reports)
+        loc, text, got = first.location(), first.message, "" if first.value is None else f" (got {first.value!r})"
     n = len(errors)
-    return _sentence(f"The intake has {n} error{'s' if n != 1 else ''}; first: {loc + ': ' if loc else ''}"
-                     f"{first.message}{val}")
+    line = " ".join(f"{loc + ': ' if loc else ''}{text}{got}".split()).rstrip("。.")
+    if len(line) > 280:
+        line = line[:279] + "…"
+    return t("run.reason.invalid", lang, n=n, s="s" if n != 1 else "", first=line)
 
 
 def _exception_sentence(stage: str, exc: BaseException) -> str:
