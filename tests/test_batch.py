@@ -413,8 +413,8 @@ def test_client_ids_come_from_resolved_folder_names(tmp_path, tiny_notebooks, po
     rc, e, text = run_batch([Path("."), Path("../jinfeng-logistics/sub/..")], out, notebooks=tiny_notebooks, pool=pool)
     assert rc == 0, text
     assert set(e) == {"huaxin-steel", "jinfeng-logistics"} and {x["status"] for x in e.values()} == {"ok"}
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["batch.json", "huaxin-steel", "index.html", "jinfeng-logistics"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")) == \
+        ["huaxin-steel", "jinfeng-logistics"]  # no folder with an empty or ".." id
     rc, e, _ = run_batch([Path(".")], out, notebooks=tiny_notebooks, pool=pool)
     assert rc == 0 and e["huaxin-steel"]["status"] == "skipped"  # built, not rebuilt every run
 
@@ -440,7 +440,8 @@ def test_nothing_is_written_outside_out(tmp_path, tiny_notebooks):
     assert written == set(), f"files written outside --out: {sorted(written)}"
     assert not list((tmp_path / "tmp").iterdir()), "temporary files left behind"
     inside = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock"} for x in inside), inside
+    assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock", ".portfolio-state.json",
+                                            "portfolio.csv", "portfolio.parquet"} for x in inside), inside
 
 
 def test_a_memory_failure_during_validation_is_not_cached(tmp_path, tiny_notebooks, monkeypatch):
