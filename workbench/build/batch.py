@@ -493,7 +493,8 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
             console.print(f"[red]workbench batch: --out {out} is inside the client folder {c}[/red]")
             return 2
     with out_lock(out):
-        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at)
+        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at,
+                             lang=lang)
 
 
 def usable_out(out: Path) -> Path:
@@ -562,7 +563,7 @@ class out_lock:
 
 
 def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool, scheduler: str | None,
-                  options: Options, console: Any, progress: bool, pool: Any, started_at: float) -> int:
+                  options: Options, console: Any, progress: bool, pool: Any, started_at: float, *, lang: str | None = None) -> int:
     try:
         items = plan(clients, out, force, options)
     except UsageError as exc:
