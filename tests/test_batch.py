@@ -426,7 +426,8 @@ def test_nothing_is_written_outside_out(tmp_path, tiny_notebooks):
     assert written == set(), f"files written outside --out: {sorted(written)}"
     assert not list((tmp_path / "tmp").iterdir()), "temporary files left behind"
     inside = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock"} for x in inside), inside
+    assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock", "portfolio.csv", "portfolio.parquet",
+                                           ".portfolio"} for x in inside), inside
 
 
 def test_a_memory_failure_during_validation_is_not_cached(tmp_path, tiny_notebooks, monkeypatch):
