@@ -441,7 +441,7 @@ def test_nothing_is_written_outside_out(tmp_path, tiny_notebooks):
     assert not list((tmp_path / "tmp").iterdir()), "temporary files left behind"
     inside = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock", ".portfolio-state.json",
-                                            "portfolio.csv", "portfolio.parquet"} for x in inside), inside
+                                            "portfolio.csv", "portfolio.parquet", ".portfolio"} for x in inside), inside
 
 
 def test_a_memory_failure_during_validation_is_not_cached(tmp_path, tiny_notebooks, monkeypatch):

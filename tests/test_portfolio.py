@@ -258,3 +258,27 @@ def test_archive_command_line(tmp_path):
     assert (src / "p-two" / "history" / "2024.json").is_file() and "filed" in res.output
     res = CliRunner().invoke(app, ["archive", str(src / "p-new"), "--out", str(out)])
     assert res.exit_code == 1
+
+
+def test_unchanged_rewrite_draws_nothing_again(tmp_path, monkeypatch):
+    """An unchanged re-run (the batch's skip path) takes the charts from the cache and leaves the exports alone."""
+    out, entries = make(tmp_path)
+    portfolio.write(out, entries)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    stamp = (out / "portfolio.parquet").stat().st_mtime_ns
+
+    def no_drawing(*a, **k):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(portfolio, "strip_svg", no_drawing)
+    portfolio.write(out, entries)
+    assert (out / "index.html").read_text(encoding="utf-8") == page
+    assert (out / "portfolio.parquet").stat().st_mtime_ns == stamp
+    # new numbers: that chart is drawn, the stale one leaves the cache
+    (out / "a-steel" / "results.json").write_text(json.dumps(results("a-steel", "A", 650.0, 95.0)), encoding="utf-8")
+    monkeypatch.undo()
+    before = set(p.name for p in (out / ".portfolio").glob("strip-*.svg"))
+    portfolio.write(out, entries)
+    after = set(p.name for p in (out / ".portfolio").glob("strip-*.svg"))
+    assert len(after) == 2 and len(after - before) == 1
+    assert (out / "portfolio.parquet").stat().st_mtime_ns != stamp

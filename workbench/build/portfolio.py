@@ -275,7 +275,7 @@ def export_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, A
                   key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
     persp = [p for p in PERSPECTIVES if any(p in rd.get("perspectives", {}) for r in rows
                                            for rd in [r, *r.get("rounds", [])])]
-    columns = (["client", "name", "industry", "period", "round", "latest", "status", "assessment_total", "stage",
+    columns = (["client", "name", "industry", "period", "round", "latest", "assessment_total", "stage",
                 "stage_index", "contract_company", "contract_score"]
                + [f"category_{c}_pct" for c in cats] + [f"perspective_{p}" for p in persp]
                + ["total_delta", "stage_step"])
@@ -290,7 +290,7 @@ def export_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, A
             rec: dict[str, Any] = {
                 "client": r["id"], "name": r["name"], "industry": r.get("industry"), "period": rd["period"],
                 "round": all_periods.index(rd["period"]) + 1 if rd["period"] in all_periods else None,
-                "latest": latest, "status": r.get("status") if latest else "archived",
+                "latest": latest,
                 "assessment_total": rd["total"], "stage": rd.get("stage"),
                 "stage_index": STAGES.index(rd["stage"]) + 1 if rd.get("stage") in STAGES else None,
                 "contract_company": rd.get("contract_key"), "contract_score": rd.get("contract_score")}
@@ -304,9 +304,28 @@ def export_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, A
     return columns, out
 
 
+CACHE_DIR = ".portfolio"  # inside <out>: chart SVGs and the exports' digest, so an unchanged re-run stays light
+
+
+def _digest(*parts: Any) -> str:
+    import hashlib
+
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode(),
+                           digest_size=12).hexdigest()
+
+
 def write_exports(out: Path, rows: list[dict[str, Any]]) -> None:
-    """``portfolio.csv`` (UTF-8 with BOM, so Excel reads Chinese) and ``portfolio.parquet`` (typed), atomically."""
+    """``portfolio.csv`` (UTF-8 with BOM, so Excel reads Chinese) and ``portfolio.parquet`` (typed), atomically.
+    Skipped when the records are those of the files already there (no pyarrow import on an unchanged re-run)."""
     columns, records = export_rows(rows)
+    stamp = out / CACHE_DIR / "exports.digest"
+    digest = _digest(EXPORTS_VERSION, columns, records)
+    try:
+        if stamp.read_text(encoding="utf-8") == digest and all(
+                (out / n).is_file() for n in ("portfolio.csv", "portfolio.parquet")):
+            return
+    except OSError:
+        pass
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     w.writeheader()
@@ -318,18 +337,46 @@ def write_exports(out: Path, rows: list[dict[str, Any]]) -> None:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a declared dependency
         return
-    strings = {"client", "name", "industry", "period", "status", "stage", "contract_company"}
+    strings = {"client", "name", "industry", "period", "stage", "contract_company"}
     ints = {"round", "stage_index", "stage_step"}
     fields = [pa.field(c, pa.string() if c in strings else pa.int32() if c in ints else
                        pa.bool_() if c == "latest" else pa.float64()) for c in columns]
     table = pa.Table.from_pylist([{c: rec.get(c) for c in columns} for rec in records], schema=pa.schema(fields))
     with atomic_path(out / "portfolio.parquet") as tmp:
         pq.write_table(table, tmp)
+    atomic_write_text(stamp, digest)
+
+
+EXPORTS_VERSION = 1
 
 
 # ----------------------------------------------------------------------------------------------
 # Charts: strip plots per round (seaborn, SVG text kept as text)
 # ----------------------------------------------------------------------------------------------
+CHART_VERSION = 1  # bump when strip_svg draws differently
+
+
+def cached_strip_svg(out: Path, used: set[str], groups: list[tuple[str, list[float]]], ylabel: str, ymax: float,
+                     bands: bool = False) -> str:
+    """``strip_svg`` through ``<out>/.portfolio/<digest>.svg``: the same numbers are not drawn again (nor is
+    matplotlib imported on an unchanged re-run)."""
+    key = _digest(CHART_VERSION, groups, ylabel, ymax, bands)
+    path = out / CACHE_DIR / f"strip-{key}.svg"
+    used.add(path.name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        svg = strip_svg(groups, ylabel, ymax, bands=bands)
+        atomic_write_text(path, svg)
+        return svg
+
+
+def _prune_charts(out: Path, used: set[str]) -> None:
+    for p in (out / CACHE_DIR).glob("strip-*.svg"):
+        if p.name not in used:
+            p.unlink(missing_ok=True)
+
+
 def strip_svg(groups: list[tuple[str, list[float]]], ylabel: str, ymax: float, colour_of: Any = None,
               bands: bool = False) -> str:
     """One dot per organisation for each group (round), a bar at the median; SVG markup without prolog."""
@@ -388,7 +435,9 @@ def write(out: Path, entries: list[dict[str, Any]], meta: dict[str, Any] | None 
         d.update({k: r[k] for k in keep if r.get(k) is not None})
         doc_entries.append(d)
     atomic_write_text(out / "batch.json", json.dumps(doc_entries, ensure_ascii=False, indent=1) + "\n")
-    atomic_write_text(out / "index.html", render_index(rows, meta, lang))
+    used: set[str] = set()
+    atomic_write_text(out / "index.html", render_index(rows, meta, lang, out=out, used=used))
+    _prune_charts(out, used)
     if any(r.get("has_results") for r in rows):
         write_exports(out, rows)
     return rows
@@ -414,7 +463,9 @@ def _heat(pct: float | None) -> str:
     return f"background:rgb({r},{g},{b});color:{'#fff' if a > 0.55 else '#222831'}"
 
 
-def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None, lang: str | None = None) -> str:
+def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None, lang: str | None = None, *,
+                 out: Path | None = None, used: set[str] | None = None) -> str:
+    """The page; with ``out``, its charts come from (and go to) the chart cache in ``out``."""
     import workbench
 
     meta = meta or {}
@@ -436,13 +487,20 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None,
                 groups.append((p, vals))
         return groups
 
+    used = used if used is not None else set()
+
+    def chart(groups: list[tuple[str, list[float]]], label: str, ymax: float, bands: bool = False) -> str:
+        if out is None:
+            return strip_svg(groups, label, ymax, bands=bands)
+        return cached_strip_svg(out, used, groups, label, ymax, bands)
+
     charts = {}
     totals, contracts = by_round("total"), by_round("contract_score")
     if totals:
-        charts["total"] = strip_svg(totals, T("portfolio.dist_total", points=fmt_points(points)), points)
+        charts["total"] = chart(totals, T("portfolio.dist_total", points=fmt_points(points)), points)
     if contracts:
-        charts["contract"] = strip_svg(contracts, T("portfolio.dist_contract"),
-                                       max(120.0, max(v for _, vs in contracts for v in vs)), bands=True)
+        charts["contract"] = chart(contracts, T("portfolio.dist_contract"),
+                                   max(120.0, max(v for _, vs in contracts for v in vs)), bands=True)
 
     ranked = sorted(with_res, key=lambda r: (r.get("rank") or 10**9, -(r["contract_score"] or -1e9), r["id"]))
     groups: dict[str, list[dict[str, Any]]] = {}

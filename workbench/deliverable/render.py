@@ -194,6 +194,7 @@ def figure_size_mm(data: dict[str, Any], meta: dict[str, Any] | None = None) -> 
 
 
 KEEP_ROWS = 10  # a table this short is kept on one page: no lone row carried over to the next
+KEEP_CHARS = 1200  # ... when it holds at most this much text
 
 
 def _prepare_table(out: NotebookNode) -> None:
@@ -202,8 +203,12 @@ def _prepare_table(out: NotebookNode) -> None:
     meta = out.get("metadata", {}).get("workbench", {})
     if not html_text or meta.get("kind") != "table" or "keep" in meta:
         return
-    rows = str(html_text).count("<tr")
-    if 0 < rows <= KEEP_ROWS + 1:  # + the header row
+    text = str(html_text)
+    rows = text.count("<tr")
+    words = len(re.sub(r"<[^>]+>", "", text))
+    # short in rows and in text: a few rows of long text can fill a page, and kept whole it would leave its
+    # heading alone on the page before
+    if 0 < rows <= KEEP_ROWS + 1 and words <= KEEP_CHARS:  # + the header row
         out.setdefault("metadata", {}).setdefault("workbench", {})["keep"] = True
 
 
