@@ -40,7 +40,7 @@ import pandas as pd
 
 from workbench.intake import contract as C
 from workbench.core.atomic import atomic_write_bytes
-from workbench.analysis.kpi_methods import is_missing
+from workbench.core.missing import is_missing
 from workbench.intake.model import Client, ValidationReport
 
 __all__ = ["SaveResult", "save_tables", "intake_files", "fingerprint", "diff_tables", "TableDiff"]

@@ -342,7 +342,8 @@ def _check_method_needs(ck: Checker, kpis: pd.DataFrame) -> None:
                 ck.error("kpis", "method_needs_field", row=r, column=f, kpi=k, method=m, field=f)
         if method.check_row is not None:
             for code, column, params in method.check_row(row):
-                ck.error("kpis", code, row=r, column=column, value=row.get(column), kpi=k, method=m, **params)
+                ck.error("kpis", code, row=r, column=column, value=text_of(row.get(column)), kpi=k, method=m,
+                         **params)
 
 
 def _check_weights(ck: Checker, kpis: pd.DataFrame) -> None:
