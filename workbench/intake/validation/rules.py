@@ -331,11 +331,12 @@ def _check_strategy_map(ck: Checker, objectives: pd.DataFrame, links: pd.DataFra
 
 def _check_method_needs(ck: Checker, kpis: pd.DataFrame) -> None:
     """Fields each KPI's method needs (the method registry), and the method's own row check."""
-    for i, (r, k, m) in enumerate(zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["method"].tolist())):
+    records = kpis.to_dict("records")
+    for row in records:
+        r, k, m = row[ROW], row["kpi_id"], row["method"]
         method = get_method(m) if m else None
         if method is None:
             continue
-        row = {c: kpis[c].iat[i] for c in kpis.columns}
         for f in method.needs:
             v = row.get(f)
             if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -438,12 +439,13 @@ def _check_excel_percentages(ck: Checker, kpis: pd.DataFrame, actuals: pd.DataFr
     between 0 and 1.5 is most likely that, so say which cell and what it probably meant."""
     cells: dict[str, list[tuple[str, int, str, float]]] = defaultdict(list)  # kpi -> (table, row, column, value)
     pct_kpis: set[str] = set()
+    fields = {f: kpis[f].tolist() for f in _PCT_FIELDS}
     for i, (r, k, unit) in enumerate(zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["unit"].tolist())):
         if k is None or not is_percent_unit(unit):
             continue
         pct_kpis.add(k)
         for f in _PCT_FIELDS:
-            v = float(kpis[f].iat[i])
+            v = float(fields[f][i])
             if not math.isnan(v):
                 cells[k].append(("kpis", r, f, v))
     if actuals is not None:
