@@ -46,9 +46,11 @@ def is_percent_unit(unit: object) -> bool:
 # ---------------------------------------------------------------- before typing
 
 
-def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None]) -> None:
-    """Forgiving where unambiguous, on the raw cells: Excel's date for a typed ``2026-09`` period, and ``85%``
-    typed into a ``%`` KPI (read as 85, with a note)."""
+def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None],
+                percent_cells: dict[str, set[tuple[int, str]]] | None = None) -> None:
+    """Forgiving where unambiguous, on the raw cells: Excel's date for a typed ``2026-09`` period, and in a
+    ``%`` KPI ``85%`` typed as text or a number Excel shows as a percentage (read as 85, with a note)."""
+    pcells = percent_cells or {}
     for name in ("actuals", "reviews"):
         df = raw.get(name)
         if df is not None and "period" in df.columns:
@@ -68,21 +70,26 @@ def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None]) -> None:
             pct_ids.add(text_of(k))
         for f in (*_PCT_FIELDS, "actual"):
             if f in kpis.columns:
-                _percent_cell(ck, "kpis", kpis, i, f, rows[i])
+                _percent_cell(ck, "kpis", kpis, i, f, rows[i], (rows[i], f) in pcells.get("kpis", ()))
     actuals = raw.get("actuals")
     if actuals is not None and pct_ids and {"kpi_id", "actual"} <= set(actuals.columns):
         arows = actuals[ROW].tolist() if ROW in actuals.columns else list(range(2, len(actuals) + 2))
         for i, k in enumerate(actuals["kpi_id"].tolist()):
             if text_of(k) in pct_ids:
-                _percent_cell(ck, "actuals", actuals, i, "actual", arows[i])
+                _percent_cell(ck, "actuals", actuals, i, "actual", arows[i],
+                              (arows[i], "actual") in pcells.get("actuals", ()))
 
 
-def _percent_cell(ck: Checker, table: str, df: pd.DataFrame, i: int, column: str, row: int) -> None:
+def _percent_cell(ck: Checker, table: str, df: pd.DataFrame, i: int, column: str, row: int,
+                  percent_format: bool) -> None:
     v = df[column].iat[i]
     n = percent_text(v)
+    code = "percent_read_as_number"
+    if n is None and percent_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+        n, code, v = round(float(v) * 100, 9), "percent_format_read_as_number", text_of(float(v))
     if n is not None:
         df.iat[i, df.columns.get_loc(column)] = n
-        ck.warning(table, "percent_read_as_number", row=row, column=column, value=v, number=text_of(n))
+        ck.warning(table, code, row=row, column=column, value=v, number=text_of(n))
 
 
 # ---------------------------------------------------------------- references
