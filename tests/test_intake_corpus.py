@@ -1,4 +1,4 @@
-"""Every client of the hostile corpus (tests/hostile_corpus.py) gets its located error, no traceback, and the
+"""Every client of the intake corpus (tests/intake_corpus.py) gets its located error, no traceback, and the
 same issues render in Chinese with the same locations."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile_corpus import CASES
+from intake_corpus import CASES
 from workbench.intake.loading import check_client
 
 
