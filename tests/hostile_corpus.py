@@ -175,7 +175,8 @@ def make_case(case: Case, dest: Path) -> Path:
     folder = dest / case.id
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(DEMO / case.base, folder, ignore=shutil.ignore_patterns("backups"))
+    # history/ holds results.json of the demo client itself (another id): a renamed copy must not keep it
+    shutil.copytree(DEMO / case.base, folder, ignore=shutil.ignore_patterns("backups", "history"))
     p = folder / "client.yaml"
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     doc["id"] = case.id

@@ -273,3 +273,32 @@ def test_bombs_are_refused_with_bounded_memory(make_client) -> None:
     lines.append("values: *a9")
     (folder / "client.yaml").write_text("\n".join(lines), encoding="utf-8")
     assert _check_in_subprocess(folder)[0][:2] == ["yaml_alias", "client.yaml"]
+
+
+def test_percent_formatted_cells_in_a_percent_kpi_are_read_as_typed(make_client) -> None:
+    """Typed 95% in Excel: stored 0.95 with a percent format; in a % KPI that is 95, said in a note."""
+    from openpyxl import load_workbook
+
+    tables = base_tables()
+    tables["kpis"][1]["unit"] = "%"
+    folder = make_client(tables, fmt="xlsx")
+    wb = load_workbook(folder / "intake.xlsx")
+    kp, ac = wb["kpis"], wb["actuals"]
+    col = {c.value: c.column for c in kp[1]}
+    for field, typed in (("threshold", 0.85), ("target", 0.95), ("stretch", 0.98)):
+        cell = kp.cell(3, col[field], typed)
+        cell.number_format = "0%"
+    cell = ac.cell(3, [c.value for c in ac[1]].index("actual") + 1, 0.935)
+    cell.number_format = "0.0%"
+    other = kp.cell(2, col["target"])  # K01 is in 万元: a percent format there is not reinterpreted
+    other.number_format = "0%"
+    wb.save(folder / "intake.xlsx")
+    client, report = check_client(folder)
+    assert client is not None, report.format("en")
+    k = client.tables["kpis"].set_index("kpi_id")
+    assert (k.loc["K02", "threshold"], k.loc["K02", "target"], k.loc["K02", "stretch"]) == (85, 95, 98)
+    assert k.loc["K01", "target"] == 1000
+    assert client.tables["actuals"]["actual"].tolist()[1] == pytest.approx(93.5)
+    notes = find(report, "shows a percentage in Excel", severity="warning")
+    assert sorted((n.sheet, n.row, n.column) for n in notes) == [
+        ("actuals", 3, "actual"), ("kpis", 3, "stretch"), ("kpis", 3, "target"), ("kpis", 3, "threshold")]

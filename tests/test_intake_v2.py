@@ -160,3 +160,10 @@ def test_blank_workbook_has_v2_sheets_with_notes_and_dropdowns(tmp_path: Path) -
     assert "strength" in lists["B2"] and "改进机会" in lists["B2"]
     assert "Le" in lists[f"{chr(64 + headers.index('dimension') + 1)}2"]
     assert "reason" in [c.value for c in wb["actions"][1]]
+
+
+def test_unknown_framework_with_a_high_target_is_two_located_errors(make_client) -> None:
+    client, report = check_client(make_client(profile={"framework": "iso-9004", "target_score": 1500}))
+    assert client is None
+    assert sorted(i.column for i in report.errors if i.file == "client.yaml") == ["framework"]
+    assert find(report, "unknown framework", column="framework")

@@ -85,6 +85,8 @@ TOY = {
         {"id": "2", "zh": "结果", "en": "Results", "points": 80, "lens": "results",
          "items": [{"id": "2.1", "zh": "财务", "en": "Money", "points": 80}]},
     ],
+    "maturity": {"stages": [{"key": "reacting", "min": 0, "max": 99, "zh": "起步", "en": "Reacting"},
+                            {"key": "aligned", "min": 100, "max": 200, "zh": "协调一致", "en": "Aligned"}]},
     "bands": [
         {"min": 0, "max": 45, "process": {"approach": {"zh": "弱", "en": "weak"}, "deployment": {"zh": "弱", "en": "weak"}},
          "results": {"levels": {"zh": "低", "en": "low"}}},
@@ -132,3 +134,5 @@ def test_toy_framework_from_one_file(toy_framework: str, make_client) -> None:
     assert a["total"] == pytest.approx(58.5) and a["unscored_points"] == 50
     assert load_framework("toy-2026").total_points == 200
     assert math.isclose(a["categories"]["2"], 20.0)
+    # the maturity ladder comes from the same file: 58.5 of 200 is the first stage, 91.5 short of the target
+    assert doc["maturity"]["stage"] == "reacting" and doc["maturity"]["gap"] == pytest.approx(91.5)

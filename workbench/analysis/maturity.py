@@ -1,6 +1,6 @@
 """Maturity stage, readiness and key gaps of a self-assessment (docs/scoring.md, "Judgement (v2)").
 
-- **Stage**: the stage whose ``min`` ≤ total (the ladder is data: ``data/frameworks/maturity/<edition>.yaml``;
+- **Stage**: the stage whose ``min`` ≤ total (the ladder is data: the ``maturity`` key of ``data/frameworks/<edition>.yaml``;
   a total between two integers, e.g. 99.5, belongs to the lower stage because the next one starts at 100).
 - **Readiness** (with ``target_score``): gap = target − total; per category the points it would need to hold the
   target's share, ``points × target / total_points − score`` (an unscored category counts 0), kept where positive,
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-import yaml
-
 from workbench.core.missing import is_missing
-from workbench.core.resources import frameworks_dir
+from workbench.intake.frameworks import DEFAULT_FRAMEWORK, load_framework
 
 __all__ = ["Stage", "Maturity", "load_ladder", "stage_for", "maturity", "readiness", "key_gaps", "KEY_GAPS"]
 
@@ -58,13 +55,12 @@ class Maturity:
         return {"stage": self.stage.key, "label": self.label, "target_score": self.target_score, "gap": self.gap}
 
 
-@lru_cache(maxsize=None)
-def load_ladder(edition: str = "gbt19580-2012") -> tuple[Stage, ...]:
-    """The stages of ``edition`` in ascending order; ValueError when the file is missing or not contiguous."""
-    path = frameworks_dir() / "maturity" / f"{edition}.yaml"
-    if not path.is_file():
-        raise ValueError(f"no maturity ladder for framework {edition!r} ({path.name})")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_ladder(edition: str = DEFAULT_FRAMEWORK) -> tuple[Stage, ...]:
+    """The stages of ``edition`` in ascending order (the ``maturity`` key of its framework file); ValueError when
+    the framework has none or they are not contiguous."""
+    data = load_framework(edition).extra.get("maturity")
+    if not isinstance(data, dict) or not data.get("stages"):
+        raise ValueError(f"framework {edition!r} has no maturity stages (key 'maturity' of its file)")
     stages = tuple(Stage(str(s["key"]), float(s["min"]), float(s["max"]), str(s["zh"]), str(s["en"]))
                    for s in data["stages"])
     for a, b in zip(stages, stages[1:]):

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.intake.contract import STATUSES
+from workbench.core.ids import split_ids
 from workbench.core.missing import is_missing
 
 __all__ = ["GAP_KEYS", "addressed_ids", "overdue_actions", "gaps", "carried_over", "actions_by_owner"]
@@ -30,13 +31,7 @@ CLOSED = ("done", "deferred")
 
 
 def _idlist(v: Any) -> list[str]:
-    if v is None:
-        return []
-    if isinstance(v, str):
-        return [p.strip() for p in v.replace("、", ",").replace(";", ",").split(",") if p.strip()]
-    if isinstance(v, Iterable):
-        return [str(x).strip() for x in v if not is_missing(x)]
-    return [] if is_missing(v) else [str(v).strip()]
+    return split_ids(list(v) if isinstance(v, Iterable) and not isinstance(v, str) else v)
 
 
 def addressed_ids(actions: pd.DataFrame | None) -> set[str]:

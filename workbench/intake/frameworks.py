@@ -1,7 +1,8 @@
 """Assessment frameworks: one YAML file each, found by edition (the extension seam for a second framework).
 
 A framework file carries its edition, name, total points, categories → items → points, the lenses with their
-dimensions (``code`` is what ``feedback.dimension`` holds, e.g. A/D/L/I) and the scoring bands. The package's
+dimensions (``code`` is what ``feedback.dimension`` holds, e.g. A/D/L/I), the scoring bands and the maturity
+stages (``maturity.stages``, read by `workbench.analysis.maturity`; kept in ``Framework.extra``). The package's
 files live in ``workbench/data/frameworks``; :func:`register_framework` adds one from anywhere (a programme's
 own criteria, a test's toy framework) without touching the package. Nothing else in the code names an edition's
 points or title: validation, scoring, results and the deliverable read them from here.
@@ -199,6 +200,9 @@ def _build(data: dict[str, Any]) -> Framework:
                  for lens, spec in lenses.items()}
         bands.append(Band(float(b["min"]), float(b["max"]), texts))
     bands.sort(key=lambda b: b.min)
+    stages = (data.get("maturity") or {}).get("stages") or []
+    if stages and (float(stages[0]["min"]) != 0 or float(stages[-1]["max"]) != float(data["total_points"])):
+        raise ValueError(f"maturity stages must run from 0 to total_points ({data['total_points']})")
     known = {"edition", "name", "total_points", "lenses", "categories", "bands"}
     return Framework(edition, data["name"]["zh"], data["name"]["en"], int(data["total_points"]), tuple(cats),
                      tuple(bands), lenses, {k: v for k, v in data.items() if k not in known})

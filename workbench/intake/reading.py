@@ -61,6 +61,8 @@ class RawIntake:
     blocked: bool = False  # the tables could not be read at all (both formats present, unreadable workbook)
     failed: set[str] = field(default_factory=set)  # tables supplied but unreadable (their issue is in ``issues``)
     history: dict[str, object] = field(default_factory=dict)  # "history/<file>.json" -> parsed JSON (v2)
+    # numbers shown as a percentage in Excel (typed 90%, stored 0.9): table -> {(excel row, column name)}
+    percent_cells: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
 
     def error(self, code: str, **where_and_params: object) -> None:
         self._add("error", code, where_and_params)
@@ -414,8 +416,11 @@ def _read_xlsx(path: Path, raw: RawIntake) -> None:
                 raw.failed.add(name)
                 continue
             ws.reset_dimensions()  # some writers store wrong dimensions; read what is really there
-            rows = ((i, r) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
-                    if any(c is not None and c != "" for c in r))
+            if name in PERCENT_FORMAT_TABLES:
+                rows = _rows_noting_percent_cells(ws, raw.percent_cells.setdefault(name, set()))
+            else:
+                rows = ((i, r) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
+                        if any(c is not None and c != "" for c in r))
             frame = _frame(rows, INTAKE_XLSX, name, raw)
             raw.tables[name] = frame
             if frame is None:
@@ -426,6 +431,29 @@ def _read_xlsx(path: Path, raw: RawIntake) -> None:
         _unreadable(raw, exc)
     finally:
         wb.close()
+
+
+PERCENT_FORMAT_TABLES = ("kpis", "actuals")  # where a number's percent format can change its meaning
+
+
+def _rows_noting_percent_cells(ws, found: set[tuple[int, str]]) -> Iterator[tuple[int, tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    """Rows as values, noting (row, header) of numbers whose cell format is a percentage (Excel stores a typed
+    90% as 0.9 with format 0%): validation reads them back as 90 where the KPI is in %."""
+    header: list[str | None] = []
+    for i, cells in enumerate(ws.iter_rows(), start=1):
+        values = tuple(getattr(c, "value", None) for c in cells)
+        if not any(v is not None and v != "" for v in values):
+            continue
+        if not header:
+            header = [header_name(v) if not isinstance(v, str) or len(v) <= contract.MAX_CELL_CHARS else None
+                      for v in values]
+        else:
+            for j, c in enumerate(cells):
+                v = values[j]
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and j < len(header) and header[j] \
+                        and "%" in str(getattr(c, "number_format", "") or ""):
+                    found.add((i, header[j]))  # type: ignore[arg-type]
+        yield i, values
 
 
 def _unreadable(raw: RawIntake, exc: BaseException) -> None:

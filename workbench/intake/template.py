@@ -120,6 +120,9 @@ _INSTRUCTIONS: tuple[tuple[str, str], ...] = (
      "an actual of that KPI."),
     ("除 kpis 外所有表均为选填; 不需要的表可以留空。",
      "Every table except kpis is optional; leave unused sheets empty."),
+    ("以往轮次的结果 (results.json) 放在客户文件夹的 history/<期间>.json 中, 如 history/2025Q3.json。",
+     "Earlier rounds' results (results.json) go to history/<period>.json in the client folder, e.g. "
+     "history/2025Q3.json."),
     ("数据也可以用每表一个 <表名>.csv 文件 (UTF-8) 提供, 但不能与 intake.xlsx 同时存在。",
      "Tables may instead be <table>.csv files (UTF-8), but not together with intake.xlsx."),
 )

@@ -30,7 +30,7 @@ def validate_raw(raw: RawIntake) -> tuple[Client | None, ValidationReport]:
     default_file = "intake.xlsx" if raw.source != "csv" else None
     for name in contract.TABLE_ORDER:
         files.setdefault(name, default_file or f"{name}.csv")
-    tables = validate_tables(profile, raw.tables, report, files, failed=raw.failed)
+    tables = validate_tables(profile, raw.tables, report, files, failed=raw.failed, percent_cells=raw.percent_cells)
     history = validate_history(raw.history, profile, report)
     if not report.ok or profile is None or not profile_ok:
         return None, report

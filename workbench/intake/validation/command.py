@@ -34,8 +34,10 @@ def validate_command(folders: list[Path], as_json: bool = False) -> int:
     clients = expand_client_folders(folders)
     n_err_clients = n_errors = n_warnings = 0
     docs = []
+    langs = set()
     for folder in clients:
         _, report = check_client(folder)
+        langs.add(report.lang)
         errs, warns = report.errors, report.warnings
         n_errors += len(errs)
         n_warnings += len(warns)
@@ -59,6 +61,11 @@ def validate_command(folders: list[Path], as_json: bool = False) -> int:
     else:
         ok = len(clients) - n_err_clients
         colour = "red" if n_err_clients else "green"
-        console.print(f"[bold {colour}]{len(clients)} client(s): {ok} valid, {n_err_clients} with errors; "
-                      f"{n_errors} error(s), {n_warnings} warning(s) in total[/]")
+        if langs == {"zh"}:
+            total = (f"{len(clients)} 个客户: {ok} 个通过, {n_err_clients} 个有错误; "
+                     f"共 {n_errors} 个错误, {n_warnings} 个警告")
+        else:
+            total = (f"{len(clients)} client(s): {ok} valid, {n_err_clients} with errors; "
+                     f"{n_errors} error(s), {n_warnings} warning(s) in total")
+        console.print(f"[bold {colour}]{escape(total)}[/]")
     return 1 if n_err_clients or not clients else 0

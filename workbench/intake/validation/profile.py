@@ -261,8 +261,13 @@ def profile_for_checks(data: object, folder_name: str | None, report: Validation
             bad[key] = None
         slug = folder_name if folder_name and re.match(contract.ID_PATTERN, folder_name) else "x"
         placeholders = {"id": slug, "name": "x", "period": "2000"}  # a folder like "acme.2026" is no valid id
-        rest = {k: v for k, v in data.items() if k not in bad}
-        model = ClientYaml.model_validate({**placeholders, **rest}, context={"folder": None})
+        while True:  # the valid keys alone (a key valid only beside a bad one, e.g. target_score, drops too)
+            rest = {k: v for k, v in data.items() if k not in bad}
+            try:
+                model = ClientYaml.model_validate({**placeholders, **rest}, context={"folder": None})
+                break
+            except ValidationError as again:
+                bad.update(dict.fromkeys(str(e["loc"][0]) for e in again.errors() if e["loc"]))
     for key in (model.model_extra or {}):
         report.issue("warning", "yaml_unknown_key", {"name": key}, file=CLIENT_YAML, row=lines.get(key), column=key)
     fields = {k: getattr(model, k) for k in ClientYaml.model_fields}

@@ -46,9 +46,11 @@ def is_percent_unit(unit: object) -> bool:
 # ---------------------------------------------------------------- before typing
 
 
-def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None]) -> None:
-    """Forgiving where unambiguous, on the raw cells: Excel's date for a typed ``2026-09`` period, and ``85%``
-    typed into a ``%`` KPI (read as 85, with a note)."""
+def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None],
+                percent_cells: dict[str, set[tuple[int, str]]] | None = None) -> None:
+    """Forgiving where unambiguous, on the raw cells: Excel's date for a typed ``2026-09`` period, and in a
+    ``%`` KPI ``85%`` typed as text or a number Excel shows as a percentage (read as 85, with a note)."""
+    pcells = percent_cells or {}
     for name in ("actuals", "reviews"):
         df = raw.get(name)
         if df is not None and "period" in df.columns:
@@ -68,21 +70,26 @@ def prepare_raw(ck: Checker, raw: dict[str, pd.DataFrame | None]) -> None:
             pct_ids.add(text_of(k))
         for f in (*_PCT_FIELDS, "actual"):
             if f in kpis.columns:
-                _percent_cell(ck, "kpis", kpis, i, f, rows[i])
+                _percent_cell(ck, "kpis", kpis, i, f, rows[i], (rows[i], f) in pcells.get("kpis", ()))
     actuals = raw.get("actuals")
     if actuals is not None and pct_ids and {"kpi_id", "actual"} <= set(actuals.columns):
         arows = actuals[ROW].tolist() if ROW in actuals.columns else list(range(2, len(actuals) + 2))
         for i, k in enumerate(actuals["kpi_id"].tolist()):
             if text_of(k) in pct_ids:
-                _percent_cell(ck, "actuals", actuals, i, "actual", arows[i])
+                _percent_cell(ck, "actuals", actuals, i, "actual", arows[i],
+                              (arows[i], "actual") in pcells.get("actuals", ()))
 
 
-def _percent_cell(ck: Checker, table: str, df: pd.DataFrame, i: int, column: str, row: int) -> None:
+def _percent_cell(ck: Checker, table: str, df: pd.DataFrame, i: int, column: str, row: int,
+                  percent_format: bool) -> None:
     v = df[column].iat[i]
     n = percent_text(v)
+    code = "percent_read_as_number"
+    if n is None and percent_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+        n, code, v = round(float(v) * 100, 9), "percent_format_read_as_number", text_of(float(v))
     if n is not None:
         df.iat[i, df.columns.get_loc(column)] = n
-        ck.warning(table, "percent_read_as_number", row=row, column=column, value=v, number=text_of(n))
+        ck.warning(table, code, row=row, column=column, value=v, number=text_of(n))
 
 
 # ---------------------------------------------------------------- references
@@ -331,18 +338,20 @@ def _check_strategy_map(ck: Checker, objectives: pd.DataFrame, links: pd.DataFra
 
 def _check_method_needs(ck: Checker, kpis: pd.DataFrame) -> None:
     """Fields each KPI's method needs (the method registry), and the method's own row check."""
-    for i, (r, k, m) in enumerate(zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["method"].tolist())):
+    records = kpis.to_dict("records")
+    for row in records:
+        r, k, m = row[ROW], row["kpi_id"], row["method"]
         method = get_method(m) if m else None
         if method is None:
             continue
-        row = {c: kpis[c].iat[i] for c in kpis.columns}
         for f in method.needs:
             v = row.get(f)
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 ck.error("kpis", "method_needs_field", row=r, column=f, kpi=k, method=m, field=f)
         if method.check_row is not None:
             for code, column, params in method.check_row(row):
-                ck.error("kpis", code, row=r, column=column, value=row.get(column), kpi=k, method=m, **params)
+                ck.error("kpis", code, row=r, column=column, value=text_of(row.get(column)), kpi=k, method=m,
+                         **params)
 
 
 def _check_weights(ck: Checker, kpis: pd.DataFrame) -> None:
@@ -437,12 +446,13 @@ def _check_excel_percentages(ck: Checker, kpis: pd.DataFrame, actuals: pd.DataFr
     between 0 and 1.5 is most likely that, so say which cell and what it probably meant."""
     cells: dict[str, list[tuple[str, int, str, float]]] = defaultdict(list)  # kpi -> (table, row, column, value)
     pct_kpis: set[str] = set()
+    fields = {f: kpis[f].tolist() for f in _PCT_FIELDS}
     for i, (r, k, unit) in enumerate(zip(kpis[ROW].tolist(), kpis["kpi_id"].tolist(), kpis["unit"].tolist())):
         if k is None or not is_percent_unit(unit):
             continue
         pct_kpis.add(k)
         for f in _PCT_FIELDS:
-            v = float(kpis[f].iat[i])
+            v = float(fields[f][i])
             if not math.isnan(v):
                 cells[k].append(("kpis", r, f, v))
     if actuals is not None:

@@ -128,9 +128,11 @@ def ids_of(df: pd.DataFrame | None, col: str) -> set[str] | None:
 
 def validate_tables(profile: Profile | None, raw_tables: dict[str, pd.DataFrame | None],
                     report: ValidationReport, files: dict[str, str] | None = None,
-                    failed: Iterable[str] = ()) -> dict[str, pd.DataFrame | None]:
+                    failed: Iterable[str] = (),
+                    percent_cells: dict[str, set[tuple[int, str]]] | None = None) -> dict[str, pd.DataFrame | None]:
     """Check and type every table, then every cross-table rule. ``files`` maps table → file name for locations;
-    ``failed`` names tables that were supplied but could not be read (their error is already reported).
+    ``failed`` names tables that were supplied but could not be read (their error is already reported);
+    ``percent_cells`` the numbers Excel shows as percentages (see `reading.RawIntake`).
 
     A table with a header but no data rows is absent (None), exactly like a missing sheet or file, except
     ``kpis``: present-but-empty stays an (empty) table with a warning, so a brand-new client validates."""
@@ -140,7 +142,7 @@ def validate_tables(profile: Profile | None, raw_tables: dict[str, pd.DataFrame 
     tables: dict[str, pd.DataFrame | None] = {}
     broken: dict[str, tuple[str, dict[str, object]]] = {name: ("broken_unreadable", {"table": name})
                                                         for name in failed}
-    prepare_raw(ck, raw_tables)
+    prepare_raw(ck, raw_tables, percent_cells or {})
     for name, spec in contract.TABLES.items():
         raw = raw_tables.get(name)
         if raw is not None and len(raw) == 0 and not spec.required_table:
