@@ -128,7 +128,7 @@ def test_v2_sections_speak_for_the_consultant(reports) -> None:
     assert "协调一致" in text and doc["maturity"]["stage"] == "aligned"
     assert "距离目标 600 分尚差 170.25 分" in text
     # the contradiction the issue describes: company contract ≥ 90 while the problem KPI scores 0
-    assert re.search(r"业绩合同得分 90\.7（≥90），但与问题 PR2「[^」]+」直接相关的指标低于60分：K13 合同交付准时率 仅得 0\.0 分",
+    assert re.search(r"业绩合同得分 90\.7（≥90），但与问题PR2「[^」]+」直接相关的指标低于60分：K13 合同交付准时率 仅得 0\.0 分",
                      text)
     # examiner feedback: key marks and dimension tags
     assert soup.select(".wb-key-plus") and soup.select(".wb-key-minus") and soup.select(".wb-dim")

@@ -1,7 +1,8 @@
 """Maturity stage, readiness and key gaps of a self-assessment (docs/scoring.md, "Judgement (v2)").
 
 - **Stage**: the stage whose ``min`` ≤ total (the ladder is data: ``data/frameworks/maturity/<edition>.yaml``;
-  a total between two integers, e.g. 99.5, belongs to the lower stage because the next one starts at 100).
+  a total between two integers, e.g. 99.5, belongs to the lower stage because the next one starts at 100; a
+  framework without a ladder of its own gets the product's ladder scaled to its total points).
 - **Readiness** (with ``target_score``): gap = target − total; per category the points it would need to hold the
   target's share, ``points × target / total_points − score`` (an unscored category counts 0), kept where positive,
   largest first.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -58,19 +60,30 @@ class Maturity:
         return {"stage": self.stage.key, "label": self.label, "target_score": self.target_score, "gap": self.gap}
 
 
-@lru_cache(maxsize=None)
-def load_ladder(edition: str = "gbt19580-2012") -> tuple[Stage, ...]:
-    """The stages of ``edition`` in ascending order; ValueError when the file is missing or not contiguous."""
-    path = frameworks_dir() / "maturity" / f"{edition}.yaml"
-    if not path.is_file():
-        raise ValueError(f"no maturity ladder for framework {edition!r} ({path.name})")
+DEFAULT_LADDER = "gbt19580-2012"  # the product's convention, over 1000 points
+
+
+def _read(path: Path) -> tuple[Stage, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     stages = tuple(Stage(str(s["key"]), float(s["min"]), float(s["max"]), str(s["zh"]), str(s["en"]))
                    for s in data["stages"])
     for a, b in zip(stages, stages[1:]):
         if b.min != a.max + 1:
-            raise ValueError(f"maturity ladder {edition}: {a.key} ends at {a.max:g} but {b.key} starts at {b.min:g}")
+            raise ValueError(f"maturity ladder {path.name}: {a.key} ends at {a.max:g} but {b.key} starts at {b.min:g}")
     return stages
+
+
+@lru_cache(maxsize=None)
+def load_ladder(edition: str = DEFAULT_LADDER, total_points: float = 1000) -> tuple[Stage, ...]:
+    """The stages of ``edition`` in ascending order (``data/frameworks/maturity/<edition>.yaml``). A framework
+    without its own ladder gets the product's ladder scaled to its ``total_points`` (stage bounds × total / 1000)."""
+    path = frameworks_dir() / "maturity" / f"{edition}.yaml"
+    if path.is_file():
+        return _read(path)
+    base = _read(frameworks_dir() / "maturity" / f"{DEFAULT_LADDER}.yaml")
+    f = float(total_points) / 1000.0
+    return tuple(Stage(s.key, s.min * f, (s.max + 1) * f if s is not base[-1] else s.max * f, s.zh, s.en)
+                 for s in base)
 
 
 def stage_for(total: float, ladder: tuple[Stage, ...]) -> Stage:
@@ -93,10 +106,10 @@ def _target(value: Any) -> float | None:
 
 
 def maturity(total: float, unscored_points: int, edition: str, target_score: Any = None,
-             lang: str = "zh") -> Maturity:
+             lang: str = "zh", total_points: float = 1000) -> Maturity:
     """Stage of ``total`` on the edition's ladder; ``gap`` = target − total when a target is set."""
     target = _target(target_score)
-    return Maturity(stage_for(float(total), load_ladder(edition)), float(total), int(unscored_points), target,
+    return Maturity(stage_for(float(total), load_ladder(edition, float(total_points))), float(total), int(unscored_points), target,
                     None if target is None else target - float(total), lang)
 
 
