@@ -240,7 +240,7 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "kpis.csv, row 2, column weight: expected a number" in res.output.replace("\n", " ")
     res = runner.invoke(app, ["validate", str(tmp_path / "missing")])
-    assert res.exit_code == 1 and "does not exist" in res.output
+    assert res.exit_code == 2 and "no such client folder" in res.output  # outputs.md v2: usage error
     res = runner.invoke(app, ["validate", str(tmp_path / "clients")])  # a folder of client folders
     assert res.exit_code == 1 and "2 client(s): 1 valid, 1 with errors" in res.output
 

@@ -180,15 +180,25 @@ def print_summary(a: Analysis, console: Any = None) -> None:
     from rich.table import Table as _Table
     from rich.text import Text
 
+    from rich import box
+
+    if console is None:
+        width = Console().width
+        console = Console(width=max(width, 180), soft_wrap=False)
+    narrow = console.width < 150  # a terminal narrower than the KPI table: no inner rules, text columns wrap
+
     class Table(_Table):  # every cell is plain text: ids such as "[x]" are never read as rich markup
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            if narrow:
+                kw.setdefault("box", box.SIMPLE_HEAD)
+                kw.setdefault("pad_edge", False)
+            super().__init__(*args, **kw)
+
         def add_row(self, *cells: Any, **kw: Any) -> None:  # type: ignore[override]
             super().add_row(*(Text(_f(c)) for c in cells), **kw)
 
     from workbench.intake.contract import METHOD_LABELS, PERSPECTIVE_LABELS
 
-    if console is None:
-        width = Console().width
-        console = Console(width=max(width, 180), soft_wrap=False)
     con = console
     lang = a.lang
     prof = a.client.profile
@@ -199,8 +209,9 @@ def print_summary(a: Analysis, console: Any = None) -> None:
     if a.kpis is not None:
         tb = Table(title=tr("kpis"), show_lines=False)
         for c in ("kpi_id", "kpi", "contract", "method", "direction", "inputs", "actual", "score", "status",
-                  "progress"):
-            tb.add_column(tr(f"col.{c}"), overflow="fold")
+                  "progress"):  # at a narrow terminal the text columns wrap, the short ones keep their width
+            short = c in ("kpi_id", "direction", "actual", "score", "progress")
+            tb.add_column(tr(f"col.{c}"), overflow="fold", no_wrap=short)
         for kid, row in zip(a.kpis.index, a.kpis.to_dict("records")):
             method = row.get("method")
             mlabel = f"{method} {METHOD_LABELS.get(method, {}).get('zh', '')}".strip()

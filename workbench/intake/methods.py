@@ -33,8 +33,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
 from workbench.core.missing import is_missing
 from workbench.core.yesno import to_bool
 
@@ -116,7 +114,7 @@ def field_of(row: Row | Any, key: str) -> Any:
 
 
 def _num(value: Any, name: str) -> float:
-    if is_missing(value) or isinstance(value, (bool, np.bool_)):
+    if is_missing(value) or isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy's bool, without importing numpy
         raise ValueError(f"{name} must be a number (got {value!r})")
     try:
         f = float(value)
