@@ -159,7 +159,7 @@ def make_case(case: Case, dest: Path) -> Path:
     folder = dest / case.id
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(DEMO / case.base, folder, ignore=shutil.ignore_patterns("backups"))
+    shutil.copytree(DEMO / case.base, folder, ignore=shutil.ignore_patterns("backups", "history"))  # rounds of the original id
     p = folder / "client.yaml"
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     doc["id"] = case.id
