@@ -88,6 +88,7 @@ def clone(src: Path, dest: Path) -> Path:
     import yaml
 
     shutil.copytree(src, dest)
+    shutil.rmtree(dest / "history", ignore_errors=True)  # earlier rounds belong to the original client (intake v2)
     prof = yaml.safe_load((dest / "client.yaml").read_text(encoding="utf-8"))
     prof["id"] = dest.name
     (dest / "client.yaml").write_text(yaml.safe_dump(prof, allow_unicode=True), encoding="utf-8")

@@ -128,7 +128,7 @@ def test_v2_sections_speak_for_the_consultant(reports) -> None:
     assert "协调一致" in text and doc["maturity"]["stage"] == "aligned"
     assert "距离目标 600 分尚差 170.25 分" in text
     # the contradiction the issue describes: company contract ≥ 90 while the problem KPI scores 0
-    assert re.search(r"业绩合同得分 90\.7（≥90），但与问题 PR2「[^」]+」直接相关的指标低于60分：K13 合同交付准时率 仅得 0\.0 分",
+    assert re.search(r"业绩合同得分 90\.7（≥90），但与问题PR2「[^」]+」直接相关的指标低于60分：K13 合同交付准时率 仅得 0\.0 分",
                      text)
     # examiner feedback: key marks and dimension tags
     assert soup.select(".wb-key-plus") and soup.select(".wb-key-minus") and soup.select(".wb-dim")
@@ -137,8 +137,12 @@ def test_v2_sections_speak_for_the_consultant(reports) -> None:
     assert "指标 K07 研发投入强度 得分 58.3（低于60），但季度回顾中没有原因分析与对策。" in text
     # progress over three rounds has its chart
     assert doc["previous"]["period"] == "2025Q3"
-    assert any("各轮评价得分" in (img.get("alt") or "") for img in soup.select("img"))
-    en, _ = reports["riverside-hospital"]
+    figures = [f.get("aria-label") or f.get("alt") or "" for f in soup.select("svg, img")]
+    assert "各轮评价得分" in figures
+    en, edoc = reports["riverside-hospital"]
     assert "Key findings" in en.get_text() and "Contradictions to face" in en.get_text()
+    # one earlier round: deltas, but no chart (it needs two earlier rounds)
+    assert edoc["previous"]["period"] == "2025Q3"
+    assert "Scores over the rounds" not in [f.get("aria-label") or "" for f in en.select("svg, img")]
     jf, jdoc = reports["jinfeng-logistics"]
     assert jdoc["previous"] is None and "本期为首轮评价" in jf.get_text()

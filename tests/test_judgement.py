@@ -32,6 +32,10 @@ def test_maturity_stage_boundaries_and_target_gap():
                             "gap": pytest.approx(170.2)}
     assert mat.maturity(429.8, 0, "gbt19580-2012", None, "en").document()["gap"] is None
     assert mat.maturity(429.8, 0, "gbt19580-2012", None, "en").label == "Aligned"
+    # a framework without a ladder of its own: the product's ladder scaled to its total (200 points here)
+    toy = mat.load_ladder("toy-without-ladder", 200)
+    assert [(s.key, s.min) for s in toy][:3] == [("reacting", 0), ("early_systematic", 20), ("aligned", 60)]
+    assert mat.stage_for(19.95, toy).key == "reacting" and mat.stage_for(199, toy).key == "world_class"
 
 
 def assessment_rows(pcts: dict[str, int]) -> pd.DataFrame:

@@ -91,7 +91,7 @@ class Analysis:
         if r is None:
             return None
         return _maturity.maturity(r.total, r.unscored_points, r.framework.edition, self.setting("target_score"),
-                                  self.lang)
+                                  self.lang, r.framework.total_points)
 
     @cached_property
     def readiness(self) -> pd.DataFrame | None:

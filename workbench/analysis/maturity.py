@@ -1,7 +1,8 @@
 """Maturity stage, readiness and key gaps of a self-assessment (docs/scoring.md, "Judgement (v2)").
 
 - **Stage**: the stage whose ``min`` ≤ total (the ladder is data: the ``maturity`` key of ``data/frameworks/<edition>.yaml``;
-  a total between two integers, e.g. 99.5, belongs to the lower stage because the next one starts at 100).
+  a total between two integers, e.g. 99.5, belongs to the lower stage because the next one starts at 100; a
+  framework without a ladder of its own gets the product's ladder scaled to its total points).
 - **Readiness** (with ``target_score``): gap = target − total; per category the points it would need to hold the
   target's share, ``points × target / total_points − score`` (an unscored category counts 0), kept where positive,
   largest first.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -55,18 +57,31 @@ class Maturity:
         return {"stage": self.stage.key, "label": self.label, "target_score": self.target_score, "gap": self.gap}
 
 
-def load_ladder(edition: str = DEFAULT_FRAMEWORK) -> tuple[Stage, ...]:
-    """The stages of ``edition`` in ascending order (the ``maturity`` key of its framework file); ValueError when
-    the framework has none or they are not contiguous."""
+def _stages(edition: str) -> tuple[Stage, ...] | None:
     data = load_framework(edition).extra.get("maturity")
     if not isinstance(data, dict) or not data.get("stages"):
-        raise ValueError(f"framework {edition!r} has no maturity stages (key 'maturity' of its file)")
+        return None
     stages = tuple(Stage(str(s["key"]), float(s["min"]), float(s["max"]), str(s["zh"]), str(s["en"]))
                    for s in data["stages"])
     for a, b in zip(stages, stages[1:]):
         if b.min != a.max + 1:
             raise ValueError(f"maturity ladder {edition}: {a.key} ends at {a.max:g} but {b.key} starts at {b.min:g}")
     return stages
+
+
+@lru_cache(maxsize=None)
+def load_ladder(edition: str = DEFAULT_FRAMEWORK, total_points: float = 1000) -> tuple[Stage, ...]:
+    """The stages of ``edition`` in ascending order (the ``maturity`` key of its framework file). A framework
+    without its own ladder gets the product's ladder scaled to its ``total_points`` (stage bounds × total / 1000)."""
+    own = _stages(edition)
+    if own is not None:
+        return own
+    base = _stages(DEFAULT_FRAMEWORK)
+    if base is None:
+        raise ValueError(f"framework {DEFAULT_FRAMEWORK!r} has no maturity stages (key 'maturity' of its file)")
+    f = float(total_points) / 1000.0
+    return tuple(Stage(s.key, s.min * f, (s.max + 1) * f if s is not base[-1] else s.max * f, s.zh, s.en)
+                 for s in base)
 
 
 def stage_for(total: float, ladder: tuple[Stage, ...]) -> Stage:
@@ -89,10 +104,10 @@ def _target(value: Any) -> float | None:
 
 
 def maturity(total: float, unscored_points: int, edition: str, target_score: Any = None,
-             lang: str = "zh") -> Maturity:
+             lang: str = "zh", total_points: float = 1000) -> Maturity:
     """Stage of ``total`` on the edition's ladder; ``gap`` = target − total when a target is set."""
     target = _target(target_score)
-    return Maturity(stage_for(float(total), load_ladder(edition)), float(total), int(unscored_points), target,
+    return Maturity(stage_for(float(total), load_ladder(edition, float(total_points))), float(total), int(unscored_points), target,
                     None if target is None else target - float(total), lang)
 
 

@@ -108,9 +108,11 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
     _publish({"text/html": f"{svg}{cap}", "text/plain": alt_text or "figure"}, "figure", **meta)
 
 
-def show_table(table: Any, caption: str | None = None) -> None:
+def show_table(table: Any, caption: str | None = None, *, keep: bool | None = None) -> None:
     """Show a table: HTML from ``workbench.deliverable.tables`` (trusted, already escaped) or a DataFrame (escaped
-    here). This module never imports the tables: they build on it, not the other way round."""
+    here). This module never imports the tables: they build on it, not the other way round. ``keep``: True/False
+    forces whether print keeps the table on one page (None: the renderer decides by its length); a table of long
+    rows, such as the band ladder, is better split between rows than moved whole, leaving its heading alone."""
     if table is None:
         return
     if isinstance(table, str):
@@ -118,7 +120,9 @@ def show_table(table: Any, caption: str | None = None) -> None:
     else:  # a DataFrame: pandas escapes every cell (no import of the tables layer above: no cycle)
         body = table.to_html(index=False, escape=True, na_rep="—", border=0, classes="wb-t")
     cap = f'<p class="wb-caption">{esc(caption)}</p>' if caption else ""
-    _publish({"text/html": f'<div class="wb-table">{cap}{body}</div>', "text/plain": caption or "table"}, "table")
+    meta = {} if keep is None else {"keep": bool(keep)}
+    _publish({"text/html": f'<div class="wb-table">{cap}{body}</div>', "text/plain": caption or "table"}, "table",
+             **meta)
 
 
 def show_html(fragment: str, kind: str = "html") -> None:

@@ -168,14 +168,14 @@ def figures(figs: Any, empty: str | None = None) -> None:
 
 
 def table(html: str | None, empty: str | None = None, caption: str | None = None, *, nothing: str | None = None,
-          when: Any = ...) -> None:
+          when: Any = ..., keep: bool | None = None) -> None:
     """Show a table built by ``workbench.deliverable.tables``.
 
     Without a table: when the data behind it is absent (``when`` given and absent/empty, or ``nothing`` not given)
     say "no data supplied" for ``empty``; when the data is there but nothing qualifies, state ``nothing`` (e.g.
     "nothing carried over this period": a finding, not missing data)."""
     if html:
-        show_table(html, caption=caption)
+        show_table(html, caption=caption, keep=keep)
         return
     if nothing and (when is ... or not _empty(when)):
         note(nothing)

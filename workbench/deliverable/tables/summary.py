@@ -35,7 +35,7 @@ from workbench.deliverable.tables.base import (
 from workbench.analysis.actions import id_list
 
 __all__ = ["findings", "contradiction_notes", "maturity_statement", "headline_figures", "key_gaps_table",
-           "top_gaps", "top_actions", "priority_actions_table"]
+           "top_gaps", "priority_actions_table"]
 
 
 def _ordered_findings(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -247,8 +247,3 @@ def priority_actions_table(a: Any, limit: int = 6) -> str | None:
     cols = [(T("col.id"), "id"), (T("col.action"), ""), (T("col.owner"), "small"), (T("col.due"), "nowrap"),
             (T("col.priority"), "num"), (T("col.status"), "nowrap")]
     return html_table(cols, rows, row_classes=classes, col_widths=["7%", "47%", "17%", "11%", "8%", "10%"])
-
-
-def top_actions(a: Any, limit: int = 6) -> str | None:
-    """Kept for callers of v1: the priority actions table."""
-    return priority_actions_table(a, limit)
