@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -85,6 +86,23 @@ BASE_TABLES: dict[str, Rows] = {
          "start": "2026-07-01", "due": "2026-09-30", "status": "进行中", "pdca": "D"},
         {"action_id": "A02", "action": "Leadership review", "addresses": "4.1.2；F1", "owner_unit": "Company",
          "due": "2026-12-31"},
+        {"action_id": "A03", "action": "Replace worn dies", "addresses": "C04", "owner_unit": "Plant",
+         "due": "2026-06-30", "status": "deferred", "reason": "Supplier quote came in over budget"},
+    ],
+    "findings": [
+        {"finding_id": "F01", "finding": "Scheduling has no rules, so delivery slips", "so_what": "OTD misses target",
+         "recommendation": "Write and train the rules", "addresses": "C03, K02, A01", "rank": 1},
+        {"finding_id": "F02", "finding": "Leaders review results but not the process", "addresses": "4.1.2"},
+    ],
+    "feedback": [
+        {"item_id": "4.1.2", "kind": "strength", "comment": "Vision set and communicated", "key": "yes",
+         "dimension": "A", "evidence": "Strategy meeting minutes"},
+        {"item_id": "4.1.2", "kind": "改进机会", "comment": "No review of leadership effectiveness", "dimension": "学习"},
+        {"item_id": "4.7.4", "kind": "opportunity", "comment": "Profit trend not shown", "key": "是", "dimension": "T"},
+    ],
+    "reviews": [
+        {"kpi_id": "K02", "period": "2026q3", "cause": "Two rush orders pre-empted the schedule",
+         "countermeasure": "Reserve capacity for rush orders", "owner": "Wang", "due": "2026-10-31"},
     ],
 }
 
@@ -164,22 +182,20 @@ def demo_client(make_client: MakeClient) -> Path:
     return make_client(fmt="xlsx")
 
 
-def validated_table(name: str, rows: list[dict]) -> "pd.DataFrame":
-    """A table as validation hands it on (contract.py types, defaults, ``_row``) from partial rows."""
-    import math
-
-    import pandas as pd
+def validated_table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A table as validation hands it on (contract.py types, defaults, ``_row``) from partial rows, typed by the
+    real validator's cell converters and table checks; rows the validator refuses fail the test that built them."""
+    from pathlib import Path
 
     from workbench.intake.contract import TABLES
+    from workbench.intake.model import ValidationReport
+    from workbench.intake.validation.tables import ROW, Checker
 
-    out = []
-    for i, r in enumerate(rows):
-        full = {}
-        for c in TABLES[name].columns:
-            v = r.get(c.name, c.default)
-            if c.type in ("number", "int") and v is None:
-                v = math.nan
-            full[c.name] = v
-        full["_row"] = i + 2
-        out.append(full)
-    return pd.DataFrame(out, columns=[*TABLES[name].column_names, "_row"])
+    raw = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame({c: [] for c in TABLES[name].column_names})
+    raw[ROW] = pd.Series(range(2, len(raw) + 2), dtype="int64")
+    report = ValidationReport(Path("<test>"))
+    ck = Checker(report, {name: f"{name}.csv"}, None)
+    df = ck.convert(TABLES[name], raw)
+    ck.unique(TABLES[name], df)
+    assert report.ok, report.format("en")
+    return df[[*TABLES[name].column_names, *[c for c in df.columns if c not in TABLES[name].column_names]]]

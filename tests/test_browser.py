@@ -128,3 +128,31 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
     page.screenshot(path=str(ARTIFACTS / f"{cid}.png"), full_page=True)
     page.close()
     assert blocked == []
+
+
+def test_portfolio_fits_a_laptop_and_a4(reports: dict[str, Path], browser) -> None:
+    """index.html: no page-wide horizontal scroll on a 1366 px laptop (wide tables scroll inside their box with the
+    organisation column sticky); printed on A4 portrait every table fits the page width (nothing cut)."""
+    from workbench.build import portfolio
+
+    out = next(iter(reports.values())).parent.parent
+    entries = [{"id": cid, "status": "ok", "seconds": 1.0, "error": None, "folder": str(ROOT / "clients" / cid)}
+               for cid in reports]
+    portfolio.write(out, entries)
+    index = out / "index.html"
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(index.as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.evaluate("getComputedStyle(document.querySelector('table.sticky td')).position") == "sticky"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "index-laptop.png"), full_page=True)
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 minus 10 mm margins, at 96 px/in
+    assert page.evaluate("document.documentElement.scrollWidth") <= 718 + 2
+    cut = page.evaluate("Array.from(document.querySelectorAll('table')).filter("
+                        "t => t.getBoundingClientRect().right > 718 + 2).map(t => t.closest('section').id)")
+    assert cut == []
+    page.pdf(path=str(ARTIFACTS / "index-a4.pdf"), format="A4", margin={"top": "12mm", "bottom": "14mm",
+                                                                         "left": "10mm", "right": "10mm"})
+    page.close()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import base_tables
-from workbench.intake.reading import check_client, load_client
+from workbench.intake.loading import check_client, load_client
 from workbench.intake.model import IntakeError, Issue, ValidationReport
 
 

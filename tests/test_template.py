@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from workbench.intake import contract
 from workbench.cli import app
-from workbench.intake.reading import check_client
+from workbench.intake.loading import check_client
 from workbench.intake.template import (INSTRUCTIONS_SHEET, REPO_TEMPLATE, client_yaml_text, current_quarter, template_bytes,
                                 write_template)
 
@@ -93,7 +93,7 @@ def test_new_command_creates_a_client_that_validates(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "already exists" in res.output
     for bad in ("../x", "Acme", "_x", "a b", "x" * 64):
         res = runner.invoke(app, ["new", bad, "--root", str(tmp_path)])
-        assert res.exit_code == 1 and "not a valid client id" in res.output, bad
+        assert res.exit_code == 2 and "not a valid client id" in res.output, bad  # a bad argument: usage error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-steel"]
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import base_profile, base_tables, write_client
 from workbench.cli import app
 from workbench.intake.contract import TABLES
-from workbench.intake.reading import check_client
+from workbench.intake.loading import check_client
 from workbench.intake.model import Issue, ValidationReport
 from workbench.intake.validation import framework_item_ids, validate_frames
 
@@ -148,8 +148,9 @@ def test_cycle_reported_once_not_per_member(make_client) -> None:
 
 def test_kpis_table_absent_is_error_empty_is_warning(make_client) -> None:
     tables = base_tables()
-    del tables["kpis"], tables["actuals"]
+    del tables["kpis"], tables["actuals"], tables["reviews"]
     tables["actions"][0]["addresses"] = "C03"
+    tables["findings"][0]["addresses"] = "C03"
     for t in tables["objectives"]:
         t.pop("x", None)
     report = check_client(make_client(tables, fmt="xlsx"))[1]
@@ -239,7 +240,7 @@ def test_validate_cli_exit_codes(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "kpis.csv, row 2, column weight: expected a number" in res.output.replace("\n", " ")
     res = runner.invoke(app, ["validate", str(tmp_path / "missing")])
-    assert res.exit_code == 1 and "does not exist" in res.output
+    assert res.exit_code == 2 and "no such client folder" in res.output  # outputs.md v2: usage error
     res = runner.invoke(app, ["validate", str(tmp_path / "clients")])  # a folder of client folders
     assert res.exit_code == 1 and "2 client(s): 1 valid, 1 with errors" in res.output
 
@@ -284,7 +285,7 @@ def test_empty_kpis_stays_a_table_with_a_warning(fmt: str, make_client) -> None:
     tables["kpis"], tables["actuals"] = [], []
     tables["actions"][0]["addresses"] = "C03"
     tables["actions"][1]["addresses"] = "4.1.2"
-    tables.pop("objectives"), tables.pop("links")
+    tables.pop("objectives"), tables.pop("links"), tables.pop("findings"), tables.pop("reviews")
     client, report = check_client(make_client(tables, fmt=fmt, columns={
         "kpis": TABLES["kpis"].column_names, "actuals": TABLES["actuals"].column_names}))
     assert client is not None, report.format()
@@ -372,7 +373,7 @@ def test_references_into_a_table_not_supplied_are_one_warning_per_column(fmt: st
         [w] = find(report, f"{table}.{column} refers to {target}, but no {target} table was supplied",
                    severity="warning", file=file(table), sheet=table, row=1, column=column)
         assert "ignored" in w.message
-    [w] = find(report, "actions.addresses names C03, F1", severity="warning", file=file("actions"), row=1,
+    [w] = find(report, "actions.addresses names C03, C04, F1", severity="warning", file=file("actions"), row=1,
                column="addresses")  # K02 and 4.1.2 resolve; C03 and F1 may be in tables not supplied
     assert "causes or objectives" in w.message
     assert client.tables["kpis"]["objective_id"].tolist()[0] == "F1"  # kept as written  # type: ignore[index]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.core.numfmt import fmt_points
 from workbench.widgets import Engagement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,7 @@ def test_assessment_score_moves_total(tmp_path: Path, app_on, client_id: str) ->
     for box in av.score_inputs.values():
         box.value = "70"
     assert eng.analysis.assessment.total == pytest.approx(total0 + item.points * 20 / 100)
-    assert f"{eng.analysis.assessment.total:.1f}".rstrip("0").rstrip(".") in av.total_html.value
+    assert f"<b>{fmt_points(eng.analysis.assessment.total)}</b>" in av.total_html.value
 
 
 def test_invalid_score_shows_message_and_save_refused(tmp_path: Path, app_on) -> None:
@@ -187,12 +188,246 @@ def test_invalid_score_shows_message_and_save_refused(tmp_path: Path, app_on) ->
     assessor = next(iter(av.score_inputs))
     av.score_inputs[assessor].value = "42"
     assert "multiple of 5" in av.score_msgs[assessor].value
+    item = av.item_dd.value
     res = app.save()
     assert res is not None and not res.ok
-    assert "42" in app.save_out.value or "multiple of 5" in app.save_out.value
+    # the refusal names the row as the widgets do (item/assessor, column), with the rule broken
+    row = next(r for r in app.save_out.value.split("<tr>") if f"{item}/{assessor}" in r)
+    assert "score_pct" in row and "multiple of 5" in row
     assert (folder / "intake.xlsx").read_bytes() == before and not (folder / "backups").exists()
     av.score_inputs[assessor].value = "x"
     assert av.score_msgs[assessor].value  # not a number
+
+
+# --------------------------------------------------------------------------- actuals, baseline, KPIs
+def test_actual_per_period_and_baseline_rescore(make_client, app_on) -> None:
+    """conftest client: K01 ratio, target 1000, actual 900 in 2026Q3 (score 90), 800 in 2026Q2."""
+    folder = make_client(fmt="xlsx")
+    app = app_on(folder)
+    kv, eng = app.kpi_view, app.engagement
+    kv.owner_dd.value = "Company/"
+    assert set(kv.periods()) == {"2026Q2", "2026Q3"}
+    assert kv.actual_inputs[("K01", "2026Q2")].value == "800"
+    kv.actual_inputs[("K01", "2026Q3")].value = "950"
+    assert eng.analysis.kpis.loc["K01", "score"] == pytest.approx(95)
+    assert "95" in kv.kpi_scores["K01"].value
+    kv.inputs["K01"]["baseline"].value = "700"  # progress = (950 - 700) / (1000 - 700)
+    assert eng.analysis.kpis.loc["K01", "progress"] == pytest.approx(250 / 300)
+    kv.actual_inputs[("K01", "2026Q3")].value = "lots"  # refused: the last number stays, the refusal under K01
+    assert eng.actual("K01", "2026Q3") == 950 and eng.analysis.kpis.loc["K01", "score"] == pytest.approx(95)
+    assert "2026Q3" in kv.actual_msgs["K01"].value and "lots" in kv.actual_msgs["K01"].value
+    kv.actual_inputs[("K01", "2026Q3")].value = ""  # blank: no actual, the KPI is excluded (missing_actuals: exclude)
+    assert eng.analysis.kpis.loc["K01", "status"] == "excluded" and not eng.errors
+    kv.new_period.value = "2026Q4"
+    kv.btn_period.click()
+    kv.actual_inputs[("K02", "2026Q4")].value = "97"
+    res = app.save()
+    assert res.ok, res.report.format()
+    again = Engagement(folder)
+    assert again.actual("K02", "2026Q4") == 97 and again.actual("K01", "2026Q3") is None
+    assert again.table("kpis").set_index("kpi_id").loc["K01", "baseline"] == 700
+
+
+def test_add_and_remove_a_kpi_with_parent_objective_and_owner(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+    app = app_on(folder)
+    kv, eng = app.kpi_view, app.engagement
+    ed = kv.editor
+    contract = kv.owner_dd.value
+    sibling = kv.kpis_of(contract)[0]
+    assert not ed.btn_add.disabled  # adding is possible at once, no "(new)" to pick first
+    idx = ed.add()
+    kid = str(eng.table("kpis").at[idx, "kpi_id"])
+    assert kid not in {str(r["kpi_id"]) for r in kv.kpis_of(contract)[:-1]}
+    assert eng.contract_of(kid) == contract  # the new KPI belongs to the owner on screen
+    assert "required" in ed.msgs["kpi"].value and "required" in ed.msgs["method"].value  # next to the fields
+    ed.fields["kpi"].value = "Falls per 1,000 bed days"
+    ed.fields["method"].value = "ratio"
+    ed.fields["direction"].value = "lower"
+    ed.fields["target"].value = "2"
+    ed.fields["parent_kpi_id"].value = str(sibling["kpi_id"])
+    objective = ed.fields["objective_id"].options[1][1]
+    ed.fields["objective_id"].value = objective
+    ed.fields["weight"].value = "10"
+    assert "sum to 110" in " ".join(m.text for m in eng.messages("kpis", column="weight"))
+    assert kid in kv.inputs  # the grid of the owner lists it
+    kv.actual_inputs[(kid, str(eng.profile.period))].value = "2.5"
+    assert eng.analysis.kpis.loc[kid, "score"] == pytest.approx(80)  # lower: 100 x 2 / 2.5
+    row = eng.table("kpis").set_index("kpi_id").loc[kid]
+    assert (row["parent_kpi_id"], row["objective_id"]) == (str(sibling["kpi_id"]), objective)
+    ed.delete()
+    assert kid not in set(eng.table("kpis")["kpi_id"]) and eng.actual(kid, str(eng.profile.period)) is None
+    assert kid not in kv.inputs and not eng.errors
+
+
+# --------------------------------------------------------------------------- strategy, plan
+def test_objective_and_link_editors(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    app = app_on(folder)
+    sv, eng = app.strategy_view, app.engagement
+    idx = sv.objectives.add()
+    oid = str(eng.table("objectives").at[idx, "objective_id"])
+    assert "必填" in sv.objectives.msgs["objective"].value  # next to the field, in the client's language
+    sv.objectives.fields["perspective"].value = "customer"
+    sv.objectives.fields["objective"].value = "准时交付领先同行"
+    assert oid in eng.analysis.objectives.index
+    sv.links.add()  # from the selected objective
+    link = sv.links.idx
+    assert eng.table("links").at[link, "from_objective"] == oid
+    target = next(v for _, v in sv.links.fields["to_objective"].options if v != oid)
+    sv.links.fields["to_objective"].value = target
+    back = sv.links.add()
+    sv.links.fields["from_objective"].value = target
+    sv.links.fields["to_objective"].value = oid  # oid -> target -> oid: a cycle
+    assert sv.links.msgs["from_objective"].value or sv.links.msgs["to_objective"].value or sv.links.row_msg.value
+    sv.links.delete()
+    assert back not in eng.table("links").index and not eng.errors
+    assert app.save().ok
+    again = Engagement(folder)
+    assert oid in set(again.table("objectives")["objective_id"])
+    assert ((again.table("links")["from_objective"] == oid) & (again.table("links")["to_objective"] == target)).any()
+
+
+def test_action_editor_with_smart_warnings_next_to_fields(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    app = app_on(folder)
+    pv, eng = app.plan_view, app.engagement
+    ed = pv.editor
+    idx = ed.add()
+    aid = eng.key_of("actions", idx)
+    assert "没有可衡量的数值" in ed.msgs["goal"].value and "没有验收标准" in ed.msgs["acceptance"].value
+    assert "没有责任人" in ed.msgs["owner"].value
+    assert "必填" in ed.msgs["due"].value and "没有完成日期" in ed.msgs["due"].value  # required, and SMART says so
+    ed.fields["action"].value = "推行快速换模 SMED"
+    ed.fields["owner_unit"].value = "炼钢厂"
+    ed.fields["owner"].value = "王强"
+    ed.fields["goal"].value = "换模时间缩短到 30 分钟以内"
+    ed.fields["due"].value = "2026/12/31"  # typed the way people type dates
+    ed.fields["acceptance"].value = "连续 3 个月换模 ≤ 30 分钟"
+    ed.fields["addresses"].value = "K01, C04"
+    assert not any(ed.msgs[c].value for c in ("goal", "due", "owner", "acceptance")), [ed.msgs[c].value for c in ed.msgs]
+    assert eng.smart(idx) == [] and not eng.errors
+    assert aid in pv.overview_html.value
+    if "reason" in ed.fields:
+        ed.fields["status"].value = "deferred"
+        ed.fields["reason"].value = "资金下季度到位"
+    assert app.save().ok
+    again = Engagement(folder).table("actions").set_index("action_id").loc[aid]
+    assert str(again["due"])[:10] == "2026-12-31" and list(again["addresses"]) == ["K01", "C04"]
+
+
+def test_messages_name_rows_as_the_widgets_show_them(tmp_path: Path) -> None:
+    eng = Engagement(copy_client(tmp_path, "huaxin-steel"))
+    idx = eng.table("objectives").index[1]
+    msgs = eng.set_row("objectives", idx, objective_id="F1")
+    dup = next(m for m in msgs if m.column == "objective_id")
+    assert dup.key == "F1" and "行" not in dup.text and "row" not in dup.text and "F1" in dup.text
+    eng.set_row("objectives", idx, objective_id="F2")
+    eng.set_kpi("K01", weight=30)
+    weight = next(m for m in eng.errors if m.column == "weight")
+    assert weight.key == "K01" and "K01, K02" in weight.text and "行" not in weight.text  # keys, not Excel rows
+    assert "权重之和" in weight.text  # the client's language
+
+
+def test_add_buttons_enabled_when_adding_is_possible(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    app = app_on(folder)
+    dv, eng = app.diagnosis_view, app.engagement
+    assert dv.problem_id is not None and not dv.btn_add_problem.disabled and not dv.btn_add_cause.disabled
+    n = len(eng.table("problems"))
+    dv.btn_add_problem.click()  # with a problem selected: a fresh problem, selected, its empty text flagged
+    assert len(eng.table("problems")) == n + 1 and dv.problem_id == eng.table("problems")["problem_id"].iloc[-1]
+    assert "必填" in dv.p_msg.value  # what is missing, under the form, in the client's language
+    for editor in (app.kpi_view.editor, app.strategy_view.objectives, app.strategy_view.links, app.plan_view.editor):
+        assert not editor.btn_add.disabled
+
+
+def test_findings_and_feedback_editors(tmp_path: Path, app_on) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+    app = app_on(folder)
+    eng = app.engagement
+    assert "findings" in app.page.tab_keys
+    fv = app.findings_view.editor
+    idx = fv.add()
+    fid = eng.key_of("findings", idx)
+    assert fv.msgs["finding"].value  # the headline is required: said under its field
+    fv.fields["finding"].value = "Discharge delays, not admissions, drive the bed shortage"
+    fv.fields["so_what"].value = "Elective surgery is cancelled twice a week"
+    fv.fields["rank"].value = "1"
+    av = app.assessment_view
+    av.item_dd.value = "4.7.2" if any(i.id == "4.7.2" for i in av.framework.items) else av.framework.items[-1].id
+    results_item = av.item_dd.value
+    fb = av.feedback
+    assert [v for _, v in fb.fields["dimension"].options][1:] == ["Le", "T", "C", "I"]  # what fits a results item
+    fb.add()
+    fb.fields["comment"].value = "Readmission rate improved three years running"
+    fb.fields["dimension"].value = "T"
+    fb.fields["key"].value = True
+    av.item_dd.value = av.framework.items[0].id  # a process item: its own feedback rows, A/D/L/I
+    assert [v for _, v in fb.fields["dimension"].options][1:] == ["A", "D", "L", "I"]
+    assert all(str(eng.table("feedback").at[i, "item_id"]) == av.item_dd.value for i in fb.rows())
+    assert not eng.errors, [str(m) for m in eng.errors]
+    assert app.save().ok
+    again = Engagement(folder)
+    f = again.table("findings").set_index("finding_id").loc[fid]
+    assert f["finding"].startswith("Discharge delays") and f["rank"] == 1
+    fbk = again.table("feedback")
+    row = fbk[fbk["comment"] == "Readmission rate improved three years running"].iloc[0]
+    assert (row["item_id"], row["kind"], row["dimension"], bool(row["key"])) == (results_item, "strength", "T", True)
+
+
+# --------------------------------------------------------------------------- client switch, state, render
+def test_switching_client_keeps_unsaved_edits_and_shows_only_the_current_client(tmp_path: Path) -> None:
+    from workbench.widgets import EngagementApp
+
+    a = copy_client(tmp_path, "huaxin-steel")
+    b = copy_client(tmp_path, "riverside-hospital")
+    app = EngagementApp(a, a.parent)
+    shown: list[str] = []
+
+    class Handle:
+        def update(self, obj) -> None:
+            shown.append(getattr(obj, "data", "") or "")
+
+    app.register_state([Handle()])
+    eng_a = app.engagement
+    eng_a.set_kpi("K01", target=360000)
+    app.kpi_view.inputs["K02"]["weight"].value = 25.0
+    app.chooser.value = str(b.resolve())
+    assert app.engagement.profile.id == "riverside-hospital"
+    assert "Riverside" in app.header.value and "华鑫" not in app.header.value
+    assert 'data-client="riverside-hospital"' in shown[-1]  # the notebook's state output follows
+    assert app.chooser.label.startswith("riverside-hospital")
+    labels = dict((v, k) for k, v in app.chooser.options)
+    assert labels[str(a.resolve())].startswith("● ")  # the draft is marked
+    assert "huaxin-steel" in app.drafts_html.value
+    app.chooser.value = str(a.resolve())
+    assert app.engagement is eng_a and eng_a.dirty  # every edit is still there
+    assert eng_a.table("kpis").set_index("kpi_id").loc["K01", "target"] == 360000
+    assert app.kpi_view.inputs["K02"]["weight"].value == 25.0
+    assert 'data-client="huaxin-steel"' in shown[-1]
+    assert str(b.resolve()) not in app.pages  # a clean client is re-read from disk next time
+    app.discard()
+    assert not app.engagement.dirty
+
+
+def test_render_runs_in_the_background(tmp_path: Path, app_on) -> None:
+    import time
+
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    app = app_on(folder)
+    app.out_text.value = str(tmp_path / "build")
+    t0 = time.monotonic()
+    job = app.render()
+    assert time.monotonic() - t0 < 3 and job.running  # the kernel is free at once
+    msgs = app.engagement.set_kpi(app.engagement.table("kpis")["kpi_id"].iloc[0], target=1)  # editing meanwhile
+    assert isinstance(msgs, list) and job.running
+    assert app.render() is job  # one build a client at a time
+    job.wait(300)
+    assert job.ok, (job.errors, job.stdout)
+    assert job.report == tmp_path / "build" / "jinfeng-logistics" / "report.html" and job.report.is_file()
+    assert app.progress.value == app.progress.max == job.total
+    assert "report.html" in app.render_out.value and "未保存" in app.render_out.value
 
 
 # --------------------------------------------------------------------------- notebook

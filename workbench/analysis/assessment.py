@@ -1,6 +1,6 @@
 """Self-assessment against a framework edition (docs/scoring.md, "Self-assessment").
 
-The framework (categories, items, points, bands, lenses) is data: ``data/frameworks/<edition>.yaml``.
+The framework (categories, items, points, bands, lenses) is data, loaded by `workbench.intake.frameworks`.
 
 Per item, from the assessors' ``score_pct``:
 
@@ -17,147 +17,21 @@ Per item, from the assessors' ``score_pct``:
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from workbench.core.resources import frameworks_dir
-from workbench.analysis.kpi_methods import is_missing
+from workbench.core.missing import is_missing
+from workbench.intake.frameworks import (DEFAULT_FRAMEWORK, Band, Framework, FrameworkCategory, FrameworkItem,
+                                         available_frameworks, load_framework, register_framework)
 
 __all__ = ["FrameworkItem", "FrameworkCategory", "Band", "Framework", "available_frameworks", "load_framework",
-           "consensus_pct", "band_for", "AssessmentResult", "assess"]
+           "register_framework", "consensus_pct", "band_for", "AssessmentResult", "assess"]
 
 FLAG_SPREAD = 20.0
-
-
-@dataclass(frozen=True)
-class FrameworkItem:
-    id: str
-    category: str
-    zh: str
-    en: str
-    points: int
-    lens: str  # "process" or "results"
-
-    def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-@dataclass(frozen=True)
-class FrameworkCategory:
-    id: str
-    zh: str
-    en: str
-    points: int
-    lens: str
-    items: tuple[FrameworkItem, ...]
-
-    def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-@dataclass(frozen=True)
-class Band:
-    min: float
-    max: float
-    # lens -> tuple of (dimension key, zh text, en text), in the lens's dimension order
-    texts: dict[str, tuple[tuple[str, str, str], ...]] = field(hash=False, compare=False)
-
-    @property
-    def label(self) -> str:
-        return f"{self.min:g}-{self.max:g}%"
-
-    def description(self, lens: str, lang: str) -> str:
-        """The band's text for a lens, one sentence per dimension, in ``lang``."""
-        sep = "" if lang == "zh" else " "
-        return sep.join(zh if lang == "zh" else en for _, zh, en in self.texts[lens])
-
-    def dimensions(self, lens: str, lang: str) -> list[tuple[str, str]]:
-        """(dimension key, text) pairs for a lens in ``lang``."""
-        return [(k, zh if lang == "zh" else en) for k, zh, en in self.texts[lens]]
-
-
-@dataclass(frozen=True)
-class Framework:
-    edition: str
-    name_zh: str
-    name_en: str
-    total_points: int
-    categories: tuple[FrameworkCategory, ...]
-    bands: tuple[Band, ...]
-    # lens -> {"zh", "en", "dimensions": ((key, zh, en), ...)}
-    lenses: dict[str, dict[str, Any]] = field(hash=False, compare=False)
-
-    @property
-    def items(self) -> tuple[FrameworkItem, ...]:
-        return tuple(i for c in self.categories for i in c.items)
-
-    def item(self, item_id: str) -> FrameworkItem:
-        for i in self.items:
-            if i.id == item_id:
-                return i
-        raise KeyError(item_id)
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
-
-    def lens_name(self, lens: str, lang: str) -> str:
-        return self.lenses[lens][lang]
-
-
-_EDITION = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-
-
-def _folder():
-    return frameworks_dir()
-
-
-def available_frameworks() -> list[str]:
-    """Editions shipped in ``data/frameworks``."""
-    return sorted(p.name[:-5] for p in _folder().iterdir() if p.name.endswith(".yaml"))
-
-
-@lru_cache(maxsize=None)
-def load_framework(edition: str = "gbt19580-2012") -> Framework:
-    """The framework of ``edition`` (cached). Unknown edition → ``ValueError`` naming the available ones;
-    a file whose items do not add up to their categories and total → ``ValueError``."""
-    avail = available_frameworks()
-    if not isinstance(edition, str) or not _EDITION.match(edition) or edition not in avail:
-        raise ValueError(f"unknown assessment framework {edition!r}; available: {', '.join(avail)}")
-    data = yaml.safe_load((_folder() / f"{edition}.yaml").read_text(encoding="utf-8"))
-    if data.get("edition") != edition:
-        raise ValueError(f"framework file {edition}.yaml declares edition {data.get('edition')!r}")
-    lenses: dict[str, dict[str, Any]] = {}
-    for lens, spec in data["lenses"].items():
-        lenses[lens] = {"zh": spec["name"]["zh"], "en": spec["name"]["en"],
-                        "dimensions": tuple((d["key"], d["zh"], d["en"]) for d in spec["dimensions"])}
-    cats = []
-    for c in data["categories"]:
-        items = []
-        for i in c["items"]:
-            if set(i) != {"id", "zh", "en", "points"}:
-                raise ValueError(f"framework {edition}: item {i.get('id')!r} has keys {sorted(i)}")
-            items.append(FrameworkItem(str(i["id"]), str(c["id"]), i["zh"], i["en"], int(i["points"]), c["lens"]))
-        if sum(i.points for i in items) != int(c["points"]):
-            raise ValueError(f"framework {edition}: items of {c['id']} do not sum to {c['points']}")
-        cats.append(FrameworkCategory(str(c["id"]), c["zh"], c["en"], int(c["points"]), c["lens"], tuple(items)))
-    if sum(c.points for c in cats) != int(data["total_points"]):
-        raise ValueError(f"framework {edition}: categories do not sum to {data['total_points']}")
-    bands = []
-    for b in data["bands"]:
-        texts = {}
-        for lens, spec in lenses.items():
-            texts[lens] = tuple((k, b[lens][k]["zh"], b[lens][k]["en"]) for k, _, _ in spec["dimensions"])
-        bands.append(Band(float(b["min"]), float(b["max"]), texts))
-    bands.sort(key=lambda b: b.min)
-    return Framework(edition, data["name"]["zh"], data["name"]["en"], int(data["total_points"]), tuple(cats),
-                     tuple(bands), lenses)
 
 
 def consensus_pct(scores: list[float]) -> float:
@@ -213,7 +87,7 @@ ITEM_COLUMNS = ["category", "name_zh", "name_en", "points", "lens", "n_assessors
                 "band_description_zh", "band_description_en", "strengths", "opportunities", "evidence"]
 
 
-def assess(assessment: pd.DataFrame | None, framework: Framework | str = "gbt19580-2012") -> AssessmentResult | None:
+def assess(assessment: pd.DataFrame | None, framework: Framework | str = DEFAULT_FRAMEWORK) -> AssessmentResult | None:
     """Consensus, score, spread, flag and band of every framework item, category sums and total (module docstring).
 
     ``assessment`` is the validated table (``item_id``, ``assessor``, ``score_pct``, optional ``strengths``,

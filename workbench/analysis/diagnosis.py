@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.kpi_methods import is_missing, is_yes
+from workbench.core.missing import is_missing
+from workbench.core.yesno import is_yes
 
 __all__ = ["PARETO_SHARE", "priority", "analyse_causes", "root_causes", "unlinked_root_chains", "why_chains",
            "top_causes"]

@@ -37,33 +37,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.kpi_methods import progress, score_kpi
+from workbench.core.missing import is_missing
+from workbench.core.periods import normalise_period, period_sort_key
+from workbench.core.status import BANDS, GOOD_FROM, OK_FROM, band
+from workbench.core.yesno import is_yes, to_bool
 from workbench.intake.contract import DEFAULT_GRADES, PERSPECTIVES
-from workbench.analysis.kpi_methods import is_missing, is_yes, progress, score_kpi, to_bool
-from workbench.intake.model import normalise_period, period_sort_key
 
 __all__ = [
     "BANDS", "band", "bands", "contract_key", "normalise_period", "RollupResult", "rollup",
     "objective_scores", "perspective_scores", "counted_kpis",
 ]
 
-BANDS = ("good", "ok", "bad", "none")
 VETO_BELOW = 60.0
-
-
-def band(score: Any) -> str:
-    """Status colour key of a score: ``good`` ≥ 100, ``ok`` 60 ≤ s < 100, ``bad`` < 60, ``none`` NaN/None."""
-    if is_missing(score):
-        return "none"
-    s = float(score)
-    if math.isnan(s):
-        return "none"
-    return "good" if s >= 100 else ("ok" if s >= 60 else "bad")
 
 
 def bands(scores: pd.Series | Sequence[Any]) -> pd.Series:
     """``band`` of every score, vectorised (keeps the index of a Series)."""
     s = pd.to_numeric(pd.Series(scores), errors="coerce")
-    out = np.select([s >= 100, s >= 60, s < 60], ["good", "ok", "bad"], default="none")
+    out = np.select([s >= GOOD_FROM, s >= OK_FROM, s < OK_FROM], ["good", "ok", "bad"], default="none")
     return pd.Series(out, index=s.index, dtype=object)
 
 

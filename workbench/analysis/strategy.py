@@ -11,10 +11,10 @@ Codes (``Finding.code``) and what triggers them:
 - ``total_kpis``: a scorecard whose KPI count is outside 16-25. refs: ()
 - ``link_cycle``: links forming a cycle (an intake error; reported here too so nothing breaks). refs: the cycle.
 
-"Has a KPI" means any KPI (top-level or cascaded) names the objective. The scorecard size counts top-level KPIs
-(no ``parent_kpi_id``) linked to an objective, per perspective of that objective, as validation.py does, so KPIs
-cascaded to departments do not inflate the company scorecard; the size checks are skipped when no top-level KPI
-is linked at all (``no_kpi`` already says so). Links or KPIs naming unknown objectives are skipped (intake errors).
+"Has a KPI" means any KPI (company or cascaded) names the objective. The scorecard size counts the company
+scorecard (scoring.md v2): KPIs with ``owner_level`` company (the default) linked to an objective, per perspective
+of that objective, so KPIs cascaded to divisions and departments do not inflate it; the size checks are skipped
+when no company KPI is linked at all (``no_kpi`` already says so). Links or KPIs naming unknown objectives are skipped (intake errors).
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ import pandas as pd
 
 from workbench.intake.contract import PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
-from workbench.analysis.kpi_methods import is_missing
+from workbench.core.graph import find_cycles as _find_cycles
+from workbench.core.missing import is_missing
 
 __all__ = ["Finding", "check_strategy", "find_cycles", "PERSPECTIVE_KPI_RANGE", "TOTAL_KPI_RANGE"]
 
@@ -43,40 +44,12 @@ class Finding:
 
 
 def find_cycles(edges: list[tuple[str, str]]) -> list[list[str]]:
-    """Elementary cycles found by depth-first search (each reported once, as the node sequence)."""
+    """Elementary cycles of the links (each reported once, as the node sequence): `workbench.core.graph`."""
     graph: dict[str, list[str]] = {}
     for a, b in edges:
         graph.setdefault(a, []).append(b)
         graph.setdefault(b, [])
-    colour = {n: 0 for n in graph}
-    cycles: list[list[str]] = []
-    seen: set[frozenset[str]] = set()
-    for start in graph:
-        if colour[start]:
-            continue
-        stack: list[tuple[str, int]] = [(start, 0)]
-        path: list[str] = []
-        while stack:
-            node, i = stack.pop()
-            if i == 0:
-                colour[node] = 1
-                path.append(node)
-            succ = graph[node]
-            if i < len(succ):
-                stack.append((node, i + 1))
-                nxt = succ[i]
-                if colour[nxt] == 1:
-                    cyc = path[path.index(nxt):]
-                    key = frozenset(cyc)
-                    if key not in seen:
-                        seen.add(key)
-                        cycles.append(list(cyc))
-                elif colour[nxt] == 0:
-                    stack.append((nxt, 0))
-            else:
-                colour[node] = 2
-                path.pop()
-    return cycles
+    return _find_cycles(graph)
 
 
 def _plabel(p: str, lang: str) -> str:
@@ -109,16 +82,16 @@ def check_strategy(objectives: pd.DataFrame | None, links: pd.DataFrame | None, 
     for cyc in find_cycles(edges):
         out.append(Finding("link_cycle", t("scoring.strategy.link_cycle", lang,
                                            cycle=" → ".join([*cyc, cyc[0]])), tuple(cyc)))
-    # KPI counts: any linked KPI satisfies "has a KPI"; the scorecard size counts top-level KPIs only.
+    # KPI counts: any linked KPI satisfies "has a KPI"; the scorecard size counts company KPIs only.
     measured: set[str] = set()
     per_obj: dict[str, int] = {o: 0 for o in obj_ids}
     if kpis is not None and len(kpis) and "objective_id" in kpis.columns:
-        parents = kpis["parent_kpi_id"] if "parent_kpi_id" in kpis.columns else [None] * len(kpis)
-        for obj, parent in zip(kpis["objective_id"], parents):
+        levels = kpis["owner_level"] if "owner_level" in kpis.columns else [None] * len(kpis)
+        for obj, level in zip(kpis["objective_id"], levels):
             if is_missing(obj) or str(obj) not in per_obj:
                 continue
             measured.add(str(obj))
-            if is_missing(parent):
+            if is_missing(level) or str(level) == "company":
                 per_obj[str(obj)] += 1
     for o in obj_ids:
         if o not in measured:

@@ -6,7 +6,7 @@ Jupyter kernel and in the in-process engine (``workbench.build.engine``). Each o
 table of contents and stable ``sec-1-2`` ids), figures, tables and notes.
 
 Escaping rule: every helper that puts *text* into HTML escapes it (``html.escape``). Only
-``show_table(str)`` and ``show_html`` take HTML, and that HTML must come from ``report_tables`` (which
+``show_table(str)`` and ``show_html`` take HTML, and that HTML must come from ``workbench.deliverable.tables`` (which
 escapes every cell) or other workbench code, never from client input directly.
 """
 from __future__ import annotations
@@ -109,15 +109,14 @@ def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None,
 
 
 def show_table(table: Any, caption: str | None = None) -> None:
-    """Show a table: HTML from ``report_tables`` (trusted, already escaped) or a DataFrame (escaped here)."""
+    """Show a table: HTML from ``workbench.deliverable.tables`` (trusted, already escaped) or a DataFrame (escaped
+    here). This module never imports the tables: they build on it, not the other way round."""
     if table is None:
         return
     if isinstance(table, str):
         body = table
-    else:
-        from workbench.deliverable.tables import frame_table
-
-        body = frame_table(table)
+    else:  # a DataFrame: pandas escapes every cell (no import of the tables layer above: no cycle)
+        body = table.to_html(index=False, escape=True, na_rep="—", border=0, classes="wb-t")
     cap = f'<p class="wb-caption">{esc(caption)}</p>' if caption else ""
     _publish({"text/html": f'<div class="wb-table">{cap}{body}</div>', "text/plain": caption or "table"}, "table")
 

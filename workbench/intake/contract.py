@@ -19,8 +19,12 @@ Every validated table also carries ``_row``: the row as Excel shows it (header i
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from workbench.core.yesno import NO, YES  # noqa: F401  (re-exported: older importers read them here)
+from workbench.intake.methods import DEFAULT_GRADES, get_method, method_aliases, method_names  # noqa: F401
 
 ColType = Literal["id", "text", "number", "int", "yesno", "date", "enum", "idlist", "any"]
 
@@ -32,7 +36,7 @@ class Column:
     required: bool = False
     help_en: str = ""
     help_zh: str = ""
-    enum: tuple[str, ...] = ()
+    enum: Sequence[str] = ()
     default: object = None
     min: float | None = None
     max: float | None = None
@@ -79,43 +83,91 @@ OWNER_LEVEL_LABELS: dict[str, dict[str, str]] = {
     "department": {"en": "Department", "zh": "部门"},
     "position": {"en": "Position", "zh": "岗位"},
 }
-METHODS: tuple[str, ...] = ("ratio", "linear", "steps", "deduction", "qualitative", "binary")
-METHOD_LABELS: dict[str, dict[str, str]] = {
-    "ratio": {"en": "Ratio", "zh": "完成率法"},
-    "linear": {"en": "Linear (threshold/target/stretch)", "zh": "区间法"},
-    "steps": {"en": "Steps", "zh": "加减分法"},
-    "deduction": {"en": "Deduction", "zh": "扣分法"},
-    "qualitative": {"en": "Qualitative (grade)", "zh": "定性法"},
-    "binary": {"en": "Yes/no", "zh": "是否法"},
-}
+
+
+class _MethodView(Mapping[str, Any]):
+    """A live view of the KPI method registry (`workbench.intake.methods`), so a registered method is
+    everywhere these names are read."""
+
+    def __init__(self, pick: Callable[[Any], Any]):
+        self._pick = pick
+
+    def __getitem__(self, key: str) -> Any:
+        m = get_method(key)
+        if m is None:
+            raise KeyError(key)
+        return self._pick(m)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(method_names())
+
+    def __len__(self) -> int:
+        return len(method_names())
+
+
+class _MethodNames(Sequence[str]):
+    def __getitem__(self, i: Any) -> Any:
+        return method_names()[i]
+
+    def __len__(self) -> int:
+        return len(method_names())
+
+    def __repr__(self) -> str:
+        return repr(method_names())
+
+
+METHODS: Sequence[str] = _MethodNames()
+METHOD_LABELS: Mapping[str, dict[str, str]] = _MethodView(lambda m: {"en": m.label_en, "zh": m.label_zh})
 # Fields a KPI must have for its method (scoring.md, "needs").
-METHOD_NEEDS: dict[str, tuple[str, ...]] = {
-    "ratio": ("target",),
-    "linear": ("threshold", "target", "stretch"),
-    "steps": ("target", "step", "step_points"),
-    "deduction": ("step_points",),
-    "qualitative": (),
-    "binary": (),
-}
+METHOD_NEEDS: Mapping[str, tuple[str, ...]] = _MethodView(lambda m: m.needs)
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "annual")
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "deferred")
 PDCA: tuple[str, ...] = ("plan", "do", "check", "act")
-ENUM_ALIASES: dict[str, dict[str, str]] = {
+FEEDBACK_KINDS: tuple[str, ...] = ("strength", "opportunity")
+# Examiner dimensions (v2): ADLI for process items, LeTCI for results items; which fit an item comes from the
+# framework's lens (``dimensions[].code`` in data/frameworks/<edition>.yaml).
+DIMENSIONS: tuple[str, ...] = ("A", "D", "L", "I", "Le", "T", "C")
+ENUM_ALIASES: dict[str, Mapping[str, str]] = {
     "perspective": PERSPECTIVE_ALIASES,
     "owner_level": {"company": "company", "公司": "company", "集团": "company", "division": "division", "事业部": "division",
                     "本部": "division", "department": "department", "部门": "department", "position": "position", "岗位": "position"},
     "frequency": {"monthly": "monthly", "月": "monthly", "月度": "monthly", "quarterly": "quarterly", "季": "quarterly",
                   "季度": "quarterly", "annual": "annual", "年": "annual", "年度": "annual", "yearly": "annual"},
     "direction": {"higher": "higher", "越高越好": "higher", "高": "higher", "lower": "lower", "越低越好": "lower", "低": "lower"},
-    "method": {**{m: m for m in METHODS}, **{v["zh"]: k for k, v in METHOD_LABELS.items()}},
     "status": {"planned": "planned", "计划": "planned", "未开始": "planned", "in_progress": "in_progress", "in progress": "in_progress",
                "进行中": "in_progress", "done": "done", "完成": "done", "已完成": "done", "deferred": "deferred", "延期": "deferred",
                "转入下一周期": "deferred"},
     "pdca": {"plan": "plan", "p": "plan", "do": "do", "d": "do", "check": "check", "c": "check", "act": "act", "a": "act"},
+    "kind": {"strength": "strength", "strengths": "strength", "优势": "strength", "长处": "strength", "+": "strength",
+             "opportunity": "opportunity", "opportunities": "opportunity", "ofi": "opportunity",
+             "改进机会": "opportunity", "改进": "opportunity", "-": "opportunity"},
+    "dimension": {"a": "A", "approach": "A", "方法": "A", "d": "D", "deployment": "D", "展开": "D",
+                  "l": "L", "learning": "L", "学习": "L", "i": "I", "integration": "I", "整合": "I",
+                  "le": "Le", "levels": "Le", "level": "Le", "水平": "Le", "t": "T", "trends": "T", "trend": "T",
+                  "趋势": "T", "c": "C", "comparisons": "C", "comparison": "C", "对比": "C"},
 }
-YES = ("yes", "y", "true", "1", "是", "t")
-NO = ("no", "n", "false", "0", "否", "f")
+
+
+class _MethodAliases(Mapping[str, str]):
+    """kpis.method spellings, read live from the registry (name, Chinese label, declared aliases)."""
+
+    def __getitem__(self, key: str) -> str:
+        return method_aliases()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(method_aliases())
+
+    def __len__(self) -> int:
+        return len(method_aliases())
+
+
+ENUM_ALIASES["method"] = _MethodAliases()  # type: ignore[assignment]
+
+
+def enum_aliases(column: str) -> Mapping[str, str]:
+    """Accepted spellings (lower-case) → canonical value of an enum column."""
+    return ENUM_ALIASES.get(column, {})
 
 
 def _c(name: str, type: ColType, required: bool = False, en: str = "", zh: str = "", **kw: object) -> Column:
@@ -213,7 +265,36 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("acceptance", "text", False, "Acceptance criteria", "验收标准"),
         _c("status", "enum", False, "Status", "状态", enum=STATUSES, default="planned"),
         _c("pdca", "enum", False, "PDCA stage", "PDCA阶段", enum=PDCA),
+        _c("reason", "text", False, "Why it was deferred or carried into the next round", "延期或转入下一周期的原因"),
     ), key=("action_id",)),
+    Table("findings", "主要发现", "Key findings", (
+        _c("finding_id", "id", True, "Unique id, e.g. F01", "发现编号, 如 F01"),
+        _c("finding", "text", True, "The headline, written as a conclusion", "发现(以结论形式表述)"),
+        _c("so_what", "text", False, "Why it matters to this organisation", "影响(为什么重要)"),
+        _c("recommendation", "text", False, "What to do about it", "建议"),
+        _c("addresses", "idlist", False, "Ids of items, KPIs, objectives, causes or actions, comma separated",
+           "相关的条款/指标/目标/原因/行动编号, 逗号分隔"),
+        _c("rank", "int", False, "Order in the executive summary, 1 first (default: table order)",
+           "排序(1 为最先; 默认按表中顺序)", min=1, max=1000),
+    ), key=("finding_id",)),
+    Table("feedback", "评审反馈", "Examiner feedback", (
+        _c("item_id", "id", True, "Framework item, e.g. 4.1.2", "评分条款, 如 4.1.2"),
+        _c("kind", "enum", True, "strength or opportunity for improvement", "类型: 优势/改进机会", enum=FEEDBACK_KINDS),
+        _c("comment", "text", True, "The comment the team agreed", "评语(团队共识)"),
+        _c("key", "yesno", False, "A key strength or key opportunity (shown ++ / −−)", "是否关键(++/−−)",
+           default=False),
+        _c("dimension", "enum", False, "A/D/L/I for 4.1-4.6; Le/T/C/I for 4.7", "维度: 4.1-4.6 填 A/D/L/I, 4.7 填 Le/T/C/I",
+           enum=DIMENSIONS),
+        _c("evidence", "text", False, "Evidence", "证据"),
+    )),
+    Table("reviews", "季度回顾", "Quarterly review", (
+        _c("kpi_id", "id", True, "KPI (kpis.kpi_id)", "指标编号"),
+        _c("period", "text", True, "Period of the actual reviewed, e.g. 2026Q3", "期间, 如 2026Q3"),
+        _c("cause", "text", True, "Why the KPI deviated", "偏差原因"),
+        _c("countermeasure", "text", False, "What is done about it", "对策"),
+        _c("owner", "text", False, "Who does it", "责任人"),
+        _c("due", "date", False, "By when, YYYY-MM-DD", "完成日期"),
+    )),
 )}
 
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
@@ -235,6 +316,13 @@ FISHBONE_PRESETS: dict[str, tuple[tuple[str, str, str], ...]] = {
             ("individual", "Individual", "个人")),
 }
 
-DEFAULT_GRADES: dict[str, float] = {"A": 100.0, "B": 85.0, "C": 70.0, "D": 60.0, "E": 0.0}
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+HISTORY_DIR = "history"  # (v2) <period>.json: results.json of earlier rounds
+
+# Limits (intake.md v2): each a located error, checked while reading so memory stays bounded.
+MAX_CELL_CHARS = 32_767  # Excel's own limit
+MAX_TABLE_ROWS = 100_000
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_CLIENT_YAML_BYTES = 1024 * 1024
+MAX_HISTORY_BYTES = 20 * 1024 * 1024  # a results.json is a few hundred KB; more is not one

@@ -22,6 +22,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from workbench.intake import contract
 from workbench.intake.contract import Column, Table
+from workbench.intake.methods import methods
 from workbench.core.atomic import atomic_write_bytes, atomic_write_text
 from workbench.core.resources import intake_template
 
@@ -111,20 +112,18 @@ _INSTRUCTIONS: tuple[tuple[str, str], ...] = (
      "Yes/no columns accept 是/否, yes/no, y/n, true/false, 1/0. Dates are YYYY-MM-DD or real Excel dates."),
     ("同一责任人(owner_unit + owner)的 KPI 权重之和必须为 100。",
      "The weights of one owner's KPIs (owner_unit + owner) must sum to 100."),
+    ("linear 方法要求 门槛值 < 目标值 < 挑战值 (越低越好时相反)。百分比指标请直接填 90 而不是 90%。",
+     "The linear method needs threshold < target < stretch (reversed for lower is better). In a % KPI type 90, "
+     "not 90% (Excel stores 90% as 0.9)."),
+    ("feedback 的维度须与条款相符: 4.1-4.6 填 A/D/L/I, 4.7 填 Le/T/C/I; reviews 的期间须有该指标的实际值。",
+     "feedback.dimension must fit the item: A/D/L/I for 4.1-4.6, Le/T/C/I for 4.7; a reviews period needs "
+     "an actual of that KPI."),
     ("除 kpis 外所有表均为选填; 不需要的表可以留空。",
      "Every table except kpis is optional; leave unused sheets empty."),
     ("数据也可以用每表一个 <表名>.csv 文件 (UTF-8) 提供, 但不能与 intake.xlsx 同时存在。",
      "Tables may instead be <table>.csv files (UTF-8), but not together with intake.xlsx."),
 )
 
-_METHOD_HELP: dict[str, tuple[str, str]] = {
-    "ratio": ("实际/目标 × 100 (越低越好时为 目标/实际)", "100 × actual / target (lower: target / actual)"),
-    "linear": ("门槛值 60 分, 目标值 100 分, 挑战值封顶, 之间线性", "threshold 60, target 100, stretch = cap, linear between"),
-    "steps": ("达到目标 100 分, 每超/差一个步长加/减 step_points", "100 at target, ± step_points per full step"),
-    "deduction": ("100 − step_points × 发生次数", "100 − step_points × occurrences"),
-    "qualitative": ("按等级(grades)计分, 默认 A100 B85 C70 D60 E0", "points of the grade (client.yaml grades)"),
-    "binary": ("是 100 分, 否 0 分", "yes 100, no 0"),
-}
 
 
 # Instructions sheet layout: A sheet / method, B 中文, C English / needs, D columns / score.
@@ -181,7 +180,7 @@ def _instructions(ws) -> None:  # type: ignore[no-untyped-def]
     put(1, 1, title, TITLE_FONT)
     ws.merge_cells("A1:D1")
     _fit_row(ws, 1, [(title, total)], font_size=14)
-    subtitle = "依据 docs/intake.md (v1) 自动生成 · generated from the intake contract v1"
+    subtitle = "依据 docs/intake.md (v2) 自动生成 · generated from the intake contract v2"
     put(2, 1, subtitle)
     ws.merge_cells("A2:D2")
     _fit_row(ws, 2, [(subtitle, total)])
@@ -216,8 +215,7 @@ def _instructions(ws) -> None:  # type: ignore[no-untyped-def]
                 ", ".join(c.name + ("*" if c.required else "") for c in t.columns)) for t in contract.TABLES.values()])
     r += 1
     r = block(r, ("评分方法 method", "中文", "需要的列 needs", "计分 score"),
-              [(m, contract.METHOD_LABELS[m]["zh"], ", ".join(contract.METHOD_NEEDS[m]) or "—",
-                "{} / {}".format(*_METHOD_HELP[m])) for m in contract.METHODS])
+              [(m.name, m.label_zh, ", ".join(m.needs) or "—", f"{m.help_zh} / {m.help_en}") for m in methods()])
     ws.print_area = f"A1:D{r - 1}"
     _page_setup(ws, landscape=False, title_rows=None)
 
@@ -348,6 +346,9 @@ vision:                       # 愿景
 values: []                    # list of values / 核心价值观, e.g. [诚信, 创新]
 consultant:                   # consultant shown on the cover / 顾问
 missing_actuals: exclude      # exclude (renormalise weights) or zero / 缺少实际值: 剔除或计零分
+profile:                      # organisation profile: products, scale, markets, key relationships / 组织概述
+challenges: []                # strategic challenges and advantages / 战略挑战与优势
+target_score:                 # assessment total aimed for, e.g. a quality award's level / 目标总分
 grades:                       # qualitative KPI grades → points / 定性指标等级分值
   A: 100
   B: 85

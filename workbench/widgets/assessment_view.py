@@ -6,8 +6,13 @@ from typing import Any
 import ipywidgets as W
 
 from workbench.core.i18n import t
-from workbench.widgets.common import css_id, esc, fmt, heading, missing, msg_label, show_messages, table_html, text_value
+from workbench.core.numfmt import fmt_number, fmt_points
+from workbench.widgets.common import css_id, esc, heading, missing, msg_label, show_messages, table_html, text_value
 from workbench.widgets.engagement import Engagement
+from workbench.widgets.table_editor import RowEditor
+
+FEEDBACK_COLUMNS = ("kind", "comment", "key", "dimension", "evidence")
+DIMENSIONS = {"results": ("Le", "T", "C", "I"), "process": ("A", "D", "L", "I")}
 
 
 class AssessmentView:
@@ -44,15 +49,28 @@ class AssessmentView:
         if self.framework is None:
             self.widget = W.HTML(esc(t("widgets.asm.no_framework", L, edition=eng.profile.framework)))
             return
+        self.feedback: RowEditor | None = None
+        feedback: list[W.Widget] = []
+        if eng.has_table("feedback"):
+            self.feedback = RowEditor(eng, "feedback", FEEDBACK_COLUMNS, title_columns=("kind", "comment"),
+                                      scope={"item_id": self.item_dd.value}, choices={"dimension": self._dimensions},
+                                      defaults=lambda: {"kind": "strength"}, on_edit=self.on_edit, width="420px")
+            feedback = [heading(t("widgets.asm.feedback", L)), self.feedback.widget]
         self.widget = W.VBox([
             W.HBox([self.item_dd, self.total_html], layout=W.Layout(align_items="center", grid_gap="16px")),
             self.info_html,
             heading(t("widgets.asm.scores", L)), self.scores_box,
-            W.HBox([self.new_assessor, self.btn_add]), self.consensus_html,
+            W.HBox([self.new_assessor, self.btn_add]), self.consensus_html, *feedback,
             heading(t("widgets.asm.bands", L)), self.bands_html,
             heading(t("widgets.asm.categories", L)), self.categories_html,
         ])
         self._build_item()
+
+    def _dimensions(self) -> list[tuple[str, Any]]:
+        """The dimensions that fit the selected item: A/D/L/I for process items (4.1-4.6), Le/T/C/I for results (4.7)."""
+        item = str(self.item_dd.value or "")
+        keys = DIMENSIONS["results" if item.startswith("4.7") else "process"]
+        return [(t("widgets.none", self.lang), None)] + [(k, k) for k in keys]
 
     def assessors(self) -> list[str]:
         return list(dict.fromkeys([*self.eng.assessors(), *self.extra_assessors]))
@@ -90,6 +108,9 @@ class AssessmentView:
             self.score_inputs[a], self.score_msgs[a] = box, lab
             rows.append(W.VBox([box, lab]))
         self.scores_box.children = tuple(rows)
+        if getattr(self, "feedback", None) is not None:
+            self.feedback.scope = {"item_id": item_id}
+            self.feedback.reload(None)
         self.refresh()
 
     def _edited(self, assessor: str, value: Any) -> None:
@@ -119,10 +140,10 @@ class AssessmentView:
             show_messages(lab, [*local.get(asr, []), *self.eng.messages("assessment", f"{item_id}/{asr}")])
         row = res.items.loc[item_id] if res is not None and item_id in res.items.index else None
         if row is not None and bool(row.get("scored")):
-            txt = esc(t("widgets.asm.consensus", L, pct=fmt(row["consensus_pct"], 0), score=fmt(row["score"], 1),
+            txt = esc(t("widgets.asm.consensus", L, pct=fmt_number(row["consensus_pct"]), score=fmt_points(row["score"]),
                         points=int(row["points"])))
             if bool(row.get("flagged")):
-                txt += f'<br><span class="wb-msg" style="color:#9a6700">{esc(t("widgets.asm.flagged", L, spread=fmt(row["spread"], 0)))}</span>'
+                txt += f'<br><span class="wb-msg" style="color:#9a6700">{esc(t("widgets.asm.flagged", L, spread=fmt_number(row["spread"])))}</span>'
         else:
             txt = f'<span class="wb-muted">{esc(t("widgets.asm.unscored_item", L))}</span>'
         self.consensus_html.value = txt
@@ -130,7 +151,7 @@ class AssessmentView:
         if res is not None:
             unscored = f' <span class="wb-muted">{esc(t("widgets.asm.unscored", L, points=res.unscored_points))}</span>' \
                 if res.unscored_points else ""
-            self.total_html.value = (f'{esc(t("widgets.asm.total", L, total=f"<b>{fmt(res.total, 1)}</b>", max=self.framework.total_points))}'
+            self.total_html.value = (f'{esc(t("widgets.asm.total", L, total=f"<b>{fmt_points(res.total)}</b>", max=self.framework.total_points))}'
                                      .replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>") + unscored)
             self.categories_html.value = self._categories_table(res)
         else:
@@ -160,8 +181,8 @@ class AssessmentView:
         rows = []
         for cid, c in res.categories.iterrows():
             name = c.get("name_en") if L == "en" else c.get("name_zh")
-            rows.append([esc(cid), esc(name), esc(fmt(c.get("score"), 1)), esc(int(c.get("points")))])
-        rows.append(["", f"<b>{esc(t('widgets.state.assessment', L))}</b>", f"<b>{esc(fmt(res.total, 1))}</b>",
+            rows.append([esc(cid), esc(name), esc(fmt_points(c.get("score"))), esc(int(c.get("points")))])
+        rows.append(["", f"<b>{esc(t('widgets.state.assessment', L))}</b>", f"<b>{esc(fmt_points(res.total))}</b>",
                      esc(self.framework.total_points)])
         return table_html(["", t("widgets.col.item", L), t("widgets.col.score", L), t("widgets.col.points", L)], rows,
                           num_cols=(2, 3))

@@ -36,11 +36,3 @@ def fishbone_figure(analysis: Any, problem_id: str) -> Any:
     fn = _find([("workbench.deliverable.charts.fishbone", "fishbone_for"), ("workbench.deliverable.charts", "fishbone_for")])
     return fn(analysis, problem_id)
 
-
-def assessment_figure(analysis: Any) -> Any:
-    """A chart of the self-assessment by category, if the charts package has one."""
-    if analysis.assessment is None:
-        return None
-    fn = _find([("workbench.deliverable.charts.assessment", "assessment_chart_for"), ("workbench.deliverable.charts.assessment", "category_bars_for"),
-                ("workbench.deliverable.charts", "assessment_for")])
-    return fn(analysis)

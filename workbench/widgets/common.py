@@ -8,7 +8,8 @@ import ipywidgets as W
 
 from workbench.deliverable.html import esc  # noqa: F401 - used by the views
 from workbench.core.i18n import t
-from workbench.analysis.rollup import band as band_of  # noqa: F401 - the views' band of a score
+from workbench.core.numfmt import fmt_number
+from workbench.core.status import band as band_of  # noqa: F401 - the views' band of a score
 
 CSS = """
 <style>
@@ -41,17 +42,14 @@ def missing(v: Any) -> bool:
         return False
 
 
-def fmt(v: Any, digits: int = 1) -> str:
-    """A number for display (rounded only here), '—' when missing."""
+def show_value(v: Any) -> str:
+    """A cell for display: numbers through the one formatter (core.numfmt), yes/no as ✓, text as it is."""
     if missing(v):
         return "—"
     if isinstance(v, bool):
         return "✓" if v else ""
-    if isinstance(v, (int, float)):
-        f = float(v)
-        if math.isinf(f):
-            return "—"
-        return f"{f:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{f:.0f}"
+    if isinstance(v, (int, float)) and not (isinstance(v, float) and math.isinf(v)):
+        return fmt_number(v)
     return str(v)
 
 

@@ -7,7 +7,8 @@ import ipywidgets as W
 
 from workbench.core.i18n import t
 from workbench.widgets.charts import fishbone_figure
-from workbench.widgets.common import (chart_image, esc, fmt, heading, missing, msg_label, show_messages, table_html,
+from workbench.core.numfmt import fmt_number
+from workbench.widgets.common import (chart_image, esc, heading, missing, msg_label, show_messages, table_html,
                                       text_value)
 from workbench.widgets.engagement import Engagement, Message
 
@@ -135,7 +136,7 @@ class DiagnosisView:
             for k, w in self.p_fields.items():
                 w.value = text_value(row.get(k)) if row is not None else ""
             self.p_fields["problem_id"].disabled = row is not None
-        self.btn_add_problem.disabled = row is not None
+        self.btn_add_problem.disabled = False  # always possible: a fresh problem when one is selected
         self.btn_del_problem.disabled = row is None
         show_messages(self.p_msg, [])
         self._set_cause_options()
@@ -157,6 +158,15 @@ class DiagnosisView:
         self._after(self.p_msg, msgs)
 
     def _add_problem(self) -> None:
+        """With "(new)" selected, add the problem typed into the form; with a problem selected, add a fresh one
+        (next id, empty text: the message under the form says what to fill in)."""
+        if self.problem_id is not None:
+            pid = self.eng.next_id("problems", "problem_id")
+            msgs = self.eng.add_problem(pid, "")
+            self._set_problem_options(pid)
+            self._problem_changed()
+            self._after(self.p_msg, msgs)
+            return
         f = {k: w.value for k, w in self.p_fields.items()}
         pid = f.pop("problem_id")
         msgs = self.eng.add_problem(pid, f.pop("problem"), **{k: v for k, v in f.items() if v != ""})
@@ -208,7 +218,7 @@ class DiagnosisView:
                 w.value = v
             self.c_evidence.value = "" if row is None else text_value(row.get("evidence"))
             self.c_verified.value = bool(row.get("verified")) if row is not None and not missing(row.get("verified")) else False
-        self.btn_add_cause.disabled = row is not None or self.problem_id is None
+        self.btn_add_cause.disabled = self.problem_id is None  # a cause needs its problem; otherwise always possible
         self.btn_del_cause.disabled = row is None
         show_messages(self.c_msg, self.eng.messages("causes", None if row is None else str(row["cause_id"])) if row is not None else [])
 
@@ -223,6 +233,13 @@ class DiagnosisView:
 
     def _add_cause(self) -> None:
         if self.problem_id is None:
+            return
+        if self.cause_dd.value not in (None, NEW):  # a cause is selected: add a fresh one under the same problem
+            cid = self.eng.next_id("causes", "cause_id")
+            cats = [v for _, v in self.c_category.options]
+            msgs = self.eng.add_cause(cid, self.problem_id, cats[0] if cats else None, "")
+            self._set_cause_options(cid)
+            self._after(self.c_msg, msgs)
             return
         cid = self.c_id.value.strip()
         msgs = self.eng.add_cause(cid, self.problem_id, self.c_category.value, self.c_text.value,
@@ -361,8 +378,8 @@ class DiagnosisView:
                 flags.append(t("widgets.diag.top", L))
             prio = d.get("priority") if d is not None else None
             rows.append([f"<b>{esc(cid)}</b>", esc(labels.get(r.get("category"), r.get("category"))), esc(r.get("cause")),
-                         esc(text_value(r.get("parent_cause_id"))), esc(fmt(r.get("impact"), 0)),
-                         esc(fmt(r.get("effort"), 0)), esc(fmt(prio, 0)), esc(" ".join(flags))])
+                         esc(text_value(r.get("parent_cause_id"))), esc(fmt_number(r.get("impact"), 0)),
+                         esc(fmt_number(r.get("effort"), 0)), esc(fmt_number(prio, 0)), esc(" ".join(flags))])
         c = lambda k: t(f"widgets.col.{k}", L)  # noqa: E731
         return table_html([c("cause_id"), c("category"), c("cause"), c("parent_cause_id"), c("impact"), c("effort"),
                            c("priority"), ""], rows, num_cols=(4, 5, 6))

@@ -30,7 +30,7 @@ from workbench.analysis.kpi_methods import is_missing
 from workbench.intake.model import Client, IntakeError, ValidationReport
 from workbench.analysis.rollup import contract_key
 
-__all__ = ["Engagement", "Message", "KEYS", "list_clients"]
+__all__ = ["Engagement", "Message", "KEYS", "SMART_FIELDS", "list_clients", "smart_warnings", "issue_text"]
 
 ROW = "_row"
 # How a row of each table is named in messages (its key columns).
@@ -38,7 +38,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "problems": ("problem_id",), "causes": ("cause_id",), "whys": ("chain_id", "step"),
     "objectives": ("objective_id",), "links": ("from_objective", "to_objective"), "kpis": ("kpi_id",),
     "actuals": ("kpi_id", "period"), "assessment": ("item_id", "assessor"), "actions": ("action_id",),
+    # intake v2 tables
+    "findings": ("finding_id",), "feedback": ("item_id", "kind", "comment"), "reviews": ("kpi_id", "period", "cause"),
 }
+# SMART warning codes of an action (outputs.md v2 ``smart_warnings``) and the field each one is shown under.
+SMART_FIELDS: dict[str, str] = {"goal_not_measurable": "goal", "no_due": "due", "no_owner": "owner",
+                                "no_acceptance": "acceptance"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,44 @@ def _key_str(values: tuple[Any, ...]) -> str:
     return "/".join(parts)
 
 
+def issue_text(issue: Any, lang: str) -> str:
+    """A validation issue's message in the client's language (intake's catalogue rendering, ``Issue.text``)."""
+    render = getattr(issue, "text", None)
+    return str(render(lang)) if callable(render) else str(getattr(issue, "message", issue))
+
+
+_ROWS = re.compile(r"(\brows? |第\s*)(\d+(?:\s*(?:,|，|、|-)\s*\d+)*)(\s*行)?")
+
+
+def rows_as_keys(text: str, keys: dict[int, str]) -> str:
+    """Excel row numbers in a message ("already on row 5", "rows 3, 4") replaced by the row keys the widgets show."""
+    def sub(m: re.Match[str]) -> str:
+        nums = re.findall(r"\d+", m.group(2))
+        named = [keys.get(int(n)) for n in nums]
+        if not nums or any(k is None for k in named):
+            return m.group(0)
+        return ", ".join(str(k) for k in named)
+    return _ROWS.sub(sub, text)
+
+
+def smart_warnings(row: Any) -> list[str]:
+    """SMART codes of one action (outputs.md v2): a goal with no number in it, no due date, no owner (person),
+    no acceptance criterion."""
+    def blank(v: Any) -> bool:
+        return is_missing(v) or not str(v).strip()
+    out = []
+    goal = row.get("goal")
+    if blank(goal) or not re.search(r"\d", str(goal)):
+        out.append("goal_not_measurable")
+    if blank(row.get("due")):
+        out.append("no_due")
+    if blank(row.get("owner")):
+        out.append("no_owner")
+    if blank(row.get("acceptance")):
+        out.append("no_acceptance")
+    return out
+
+
 class Engagement:
     """Edited tables of one client, with live analysis and inline validation messages."""
 
@@ -84,7 +127,7 @@ class Engagement:
     # ------------------------------------------------------------------ state
     def reload(self) -> None:
         """(Re)load the client from disk, dropping unsaved edits. Raises IntakeError when it has errors."""
-        from workbench.intake.reading import check_client
+        from workbench.intake.loading import check_client
         from workbench.intake.writeback import fingerprint
 
         self._fingerprint = fingerprint(self.folder)
@@ -283,6 +326,114 @@ class Engagement:
         out += [m for m in self.messages_all if m.table == table and m.key == key and (m.column in columns or m.column is None)]
         return out
 
+    # ------------------------------------------------------------------ any table, by row (DataFrame index)
+    def has_table(self, name: str) -> bool:
+        """Whether the intake contract (this version) has the table."""
+        return name in C.TABLES
+
+    def key_of(self, table: str, idx: Any) -> str:
+        """The row's name as the widgets show it (its key columns, e.g. ``K01`` or ``K01/2026Q3``)."""
+        df = self.table(table)
+        return _key_str(tuple(df.at[idx, c] if c in df.columns else None for c in KEYS[table]))
+
+    def next_id(self, table: str, column: str, prefix: str = "") -> str:
+        """A fresh id in the table's own style: the most common prefix, the next number, the same zero padding."""
+        df = self.table(table)
+        ids = [str(v) for v in df[column].tolist() if not is_missing(v)] if column in df.columns else []
+        pat = re.compile(r"^(.*?)(\d+)$")
+        parsed = [m.groups() for m in (pat.match(i) for i in ids) if m]
+        if parsed and not prefix:
+            prefixes = [p for p, _ in parsed]
+            prefix = max(set(prefixes), key=prefixes.count)
+        nums = [n for p, n in parsed if p == prefix]
+        width = max((len(n) for n in nums), default=2)
+        n = max((int(x) for x in nums), default=0) + 1
+        while f"{prefix}{n:0{width}d}" in ids:
+            n += 1
+        return f"{prefix}{n:0{width}d}"
+
+    def add_row(self, table: str, **fields: Any) -> tuple[Any, list[Message]]:
+        """Append a row with ``fields`` (contract defaults elsewhere); returns (its index, messages of the row)."""
+        idx = self._add_row(table, {})
+        bad = self._set_fields(table, idx, fields)
+        return idx, self._finish(table, self.key_of(table, idx), list(C.TABLES[table].column_names), bad)
+
+    def set_row(self, table: str, idx: Any, **fields: Any) -> list[Message]:
+        """Edit one row; returns the messages of that row (coercion refusals first)."""
+        if idx not in self.table(table).index:
+            return [Message(table, None, None, t("widgets.msg.unknown_id", self.lang, id=idx))]
+        bad = self._set_fields(table, idx, fields)
+        return self._finish(table, self.key_of(table, idx), list(C.TABLES[table].column_names), bad)
+
+    def delete_row(self, table: str, idx: Any) -> None:
+        df = self.table(table)
+        self._delete_rows(table, pd.Series(df.index == idx, index=df.index))
+        self._recompute()
+
+    def row_messages(self, table: str, idx: Any) -> list[Message]:
+        if idx not in self.table(table).index:
+            return []
+        return self.messages(table, self.key_of(table, idx))
+
+    # ------------------------------------------------------------------ actuals
+    def periods(self) -> list[str]:
+        """Periods with actuals, and the client's own period, in order."""
+        df = self.table("actuals")
+        ps = {str(p) for p in df["period"].tolist() if not is_missing(p)} | {str(self.profile.period)}
+        return sorted(ps)
+
+    def actual(self, kpi_id: str, period: str) -> Any:
+        idx = self._locate("actuals", (kpi_id, period))
+        return None if idx is None else self.table("actuals").at[idx, "actual"]
+
+    def set_actual(self, kpi_id: str, period: str, value: Any) -> list[Message]:
+        """Create, change or (blank value) remove the actual of a KPI for a period."""
+        key = f"{kpi_id}/{period}"
+        idx = self._locate("actuals", (kpi_id, period))
+        if is_missing(value) or (isinstance(value, str) and not value.strip()):
+            if idx is not None:
+                self._delete_rows("actuals", self.table("actuals").index == idx)
+            return self._finish("actuals", key, ["actual"])
+        if isinstance(value, str):
+            value = value.strip()
+        kidx = self._locate("kpis", (kpi_id,))
+        method = str(self.table("kpis").at[kidx, "method"]) if kidx is not None else ""
+        if method not in ("qualitative", "binary"):  # a measured KPI: a number, stored as one (not as text)
+            value, err = self._coerce("kpis", "target", value)
+            if err:
+                return [Message("actuals", key, "actual", err)]
+        if idx is None:
+            idx = self._add_row("actuals", {})
+            bad = self._set_fields("actuals", idx, {"kpi_id": kpi_id, "period": period, "actual": value})
+        else:
+            bad = self._set_fields("actuals", idx, {"actual": value})
+        return self._finish("actuals", key, ["actual", "period", "kpi_id"], bad)
+
+    # ------------------------------------------------------------------ KPIs: add / remove
+    def add_kpi(self, kpi_id: str | None = None, **fields: Any) -> tuple[str, list[Message]]:
+        """Add a KPI (``parent_kpi_id``, ``objective_id``, ``owner_unit``, ``owner`` … as given); a fresh id when
+        none is given. The messages say what is still missing (kpi, method, weight …)."""
+        kid = str(kpi_id).strip() if kpi_id else self.next_id("kpis", "kpi_id")
+        if self._locate("kpis", (kid,)) is not None:
+            return kid, [Message("kpis", kid, "kpi_id", t("widgets.msg.duplicate_id", self.lang, id=kid))]
+        _idx, msgs = self.add_row("kpis", kpi_id=kid, **fields)
+        return kid, msgs
+
+    def delete_kpi(self, kpi_id: str) -> list[Message]:
+        """Remove a KPI and its actuals; children that named it as parent then show the broken reference."""
+        kid = str(kpi_id)
+        self._delete_rows("kpis", self.table("kpis")["kpi_id"].astype(str) == kid)
+        if self.tables.get("actuals") is not None:
+            self._delete_rows("actuals", self.table("actuals")["kpi_id"].astype(str) == kid)
+        self._recompute()
+        return [m for m in self.messages_all if m.table == "kpis"]
+
+    # ------------------------------------------------------------------ actions
+    def smart(self, idx: Any) -> list[str]:
+        """SMART warning codes of the action at ``idx`` (as edited)."""
+        df = self.table("actions")
+        return smart_warnings(df.loc[idx]) if idx in df.index else []
+
     # ------------------------------------------------------------------ KPIs
     def set_kpi(self, kpi_id: str, **fields: Any) -> list[Message]:
         """Edit a KPI (``weight``, ``target``, ``threshold``, ``stretch``, any kpis column). Returns the field messages."""
@@ -479,7 +630,8 @@ class Engagement:
             key = keys.get(table or "", {}).get(issue.row) if issue.row is not None else None
             if table == "kpis" and issue.column == "weight" and key is not None and "weights of owner" in issue.message:
                 key = self._last_weight_edit.get(self.contract_of(key), key)
-            msgs.append(Message(table, key, issue.column, issue.message, issue.severity))
+            text = rows_as_keys(issue_text(issue, self.lang), keys.get(table or "", {}))
+            msgs.append(Message(table, key, issue.column, text, issue.severity))
         self.messages_all = msgs
 
     def _recompute(self) -> None:
