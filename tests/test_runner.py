@@ -171,12 +171,12 @@ def test_executed_notebooks_keep_text_and_images_only_when_asked(demo_client: Pa
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any(o.get("text", "").startswith("chart follows") for o in outputs)  # text outputs kept
     assert any("text/html" in o.get("data", {}) for o in outputs)
-    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    figs = [o for o in outputs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
+    pngs = [o for o in figs if "image/png" in o.get("data", {}) or "<svg" in o.get("data", {}).get("text/html", "")]
     html = (out / "demo" / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html  # the chart is in the deliverable either way
+    assert '<svg' in html and 'class="wb-chart"' in html  # the chart (inline SVG) is in the deliverable either way
     if full:
         assert pngs
     else:
-        figs = [o for o in outputs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
         assert not pngs and figs and all(o["data"].get("text/plain") for o in figs)  # the figure's text stays
         assert (out / "demo" / "00_chart.ipynb").stat().st_size < 20_000

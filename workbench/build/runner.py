@@ -103,6 +103,8 @@ def slim_notebook(nb: Any) -> Any:
             if not data:
                 continue
             dropped = [k for k in list(data) if k in _IMAGE_TYPES]
+            if out.get("metadata", {}).get("workbench", {}).get("kind") == "figure" and "text/html" in data:
+                dropped.append("text/html")  # a chart published as inline SVG (html.show_figure)
             for k in dropped:
                 del data[k]
                 out.get("metadata", {}).pop(k, None)
