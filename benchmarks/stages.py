@@ -8,7 +8,9 @@ every chart from a warm chart cache, and the whole in-process build (`workbench.
 report.html, results.json) with a cold and with a warm chart cache; report.html's size. The compute floor is load +
 analyse + results + every chart as SVG in one warm process (what a build cannot avoid doing once). Printed ratios:
 build / floor (target ≤ 1.3), build CPU per client (target ≤ 1.0 s on the demo mix), SVG / PNG chart CPU,
-warm / cold build, report.html ≤ 1 MB. Not a test: speed targets live here, not in the suite.
+warm / cold build, report.html ≤ 1 MB. ``--batch N``: also `workbench batch -j 1` on N synthetic clients (perturbed
+copies of the demo clients, `synthetic.py`) with the chart cache off and on (empty at the start): CPU per client of
+the batch and its subprocesses, and its ratio to the floor. Not a test: speed targets live here, not in the suite.
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ def all_charts(a) -> list:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=0, help="also run `workbench batch` on N synthetic clients")
     ap.add_argument("clients", nargs="*", type=Path)
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wb-stages-"))
@@ -128,7 +131,30 @@ def main() -> None:
     print(f"largest report.html                    : {worst_html / 1e6:.2f} MB  (target ≤ 1 MB)"
           f"  {'OK' if worst_html <= TARGET_HTML else 'MISSED'}")
     print(f"chart cache: {cache.size() / 1e6:.1f} MB in {work / 'cache'}" if cache else "chart cache off")
+    if args.batch:
+        batch(args.batch, work, sums["floor"] / n)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def batch(n: int, work: Path, floor: float) -> None:
+    """CPU per client of `workbench batch -j 1` on ``n`` synthetic clients, chart cache off and on."""
+    import resource
+    import subprocess
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import make_clients
+
+    folders, _ = make_clients(work / "syn", n, broken=0)
+    exe = [sys.executable, "-m", "workbench.cli", "batch", *map(str, folders), "-j", "1"]
+    print()
+    for label, cache in (("chart cache off", "off"), ("chart cache on (empty at start)", str(work / "batch-cache"))):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run([*exe, "--out", str(work / f"out-{cache == 'off'}")], capture_output=True, text=True,
+                              env={**os.environ, "WORKBENCH_CHART_CACHE": cache})
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
+        print(f"batch of {n}, {label:32s}: {used / n:.3f} CPU s per client, {used / n / floor:.2f} x floor ({status})")
 
 
 if __name__ == "__main__":
