@@ -2,6 +2,7 @@
 """Benchmark of `workbench batch` on synthetic clients (a script, not a test). Prints a table of figures.
 
     python benchmarks/batch.py [--n 200] [--quick] [--jobs N] [--naive-sample 3] [--mem-sizes 20,60] [--keep]
+    python benchmarks/batch.py --n 1000 --naive-sample 0      # the programme-scale run (issue 15)
 
 Measured in one run on this machine:
 (a) speed-up of `workbench batch -j <cores>` over the naive loop (for every notebook of every client:
@@ -12,8 +13,11 @@ Measured in one run on this machine:
     process calling load_client + analyse + every chart to PNG + results_document directly).
 (c) wall time of an unchanged re-run of the N clients.
 (d) peak memory of the batch process tree (sampled with psutil: sum of RSS, sum of PSS, largest single
-    RSS) at two batch sizes.
-Targets: (a) >= 10x, (b) <= 1.5, (c) < 3 s for 200 clients, (d) not growing with N.
+    RSS), over the run (first tenth of the clients vs the whole run: flat in N) and, with --mem-sizes, at
+    separate batch sizes.
+(g) output size per client (every file of <out>/<id>/: report.html, results.json, executed notebooks).
+Targets: (a) >= 10x, (b) <= 1.3 x the floor and <= 1.0 CPU-s per client, (c) < 5 s for 1,000 clients,
+(d) not growing with N, (g) <= 1.5 MB per client. `--naive-sample 0` skips (a)'s naive loop.
 `--quick`: N=20, naive sample 2, memory at 5 and 15 clients.
 """
 from __future__ import annotations
@@ -52,6 +56,8 @@ class TreeSampler:
         self.interval = interval
         self.peak_rss = self.peak_pss = self.peak_single = 0.0
         self.peak_procs = 0
+        self.timeline: list[tuple[float, float]] = []  # (seconds since start, PSS of the tree)
+        self.t0 = time.perf_counter()
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -76,7 +82,11 @@ class TreeSampler:
             self.peak_pss = max(self.peak_pss, pss)
             self.peak_single = max(self.peak_single, single)
             self.peak_procs = max(self.peak_procs, len(procs))
+            self.timeline.append((time.perf_counter() - self.t0, pss))
             self._stop.wait(self.interval)
+
+    def peak_between(self, t_from: float, t_to: float) -> float:
+        return max([p for t, p in self.timeline if t_from <= t <= t_to] or [0.0])
 
     def stop(self) -> None:
         self._stop.set()
@@ -100,8 +110,25 @@ def run_batch(folders: list[Path], out: Path, jobs: int, sample: bool = False, f
     res = {"rc": proc.returncode, "wall": wall, "cpu": cpu, "entries": entries, "stderr": err[-2000:]}
     if sampler:
         res.update(peak_rss=sampler.peak_rss, peak_pss=sampler.peak_pss, peak_single=sampler.peak_single,
-                   peak_procs=sampler.peak_procs)
+                   peak_procs=sampler.peak_procs, peak_first_tenth=sampler.peak_between(0, wall / 10),
+                   peak_last_half=sampler.peak_between(wall / 2, wall))
     return res
+
+
+def output_sizes(out: Path, entries: list[dict]) -> dict:
+    """Bytes per built client: whole folder, report.html, executed notebooks (mean and max)."""
+    totals, reports, notebooks = [], [], []
+    for e in entries:
+        d = out / e["id"]
+        if e["status"] != "ok" or not d.is_dir():
+            continue
+        files = [p for p in d.rglob("*") if p.is_file()]
+        totals.append(sum(p.stat().st_size for p in files))
+        reports.append((d / "report.html").stat().st_size if (d / "report.html").is_file() else 0)
+        notebooks.append(sum(p.stat().st_size for p in files if p.suffix == ".ipynb"))
+    n = max(1, len(totals))
+    return {"n": len(totals), "mean": sum(totals) / n, "max": max(totals or [0]), "report_mean": sum(reports) / n,
+            "report_max": max(reports or [0]), "notebooks_mean": sum(notebooks) / n}
 
 
 def naive_loop(clients: list[Path], out: Path) -> dict:
@@ -178,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--naive-sample", type=int, default=3)
     ap.add_argument("--floor-sample", type=int, default=20)
-    ap.add_argument("--mem-sizes", default="20,60")
+    ap.add_argument("--mem-sizes", default="", help="extra batch sizes for (d), e.g. 20,60 (default: none)")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--broken", type=int, default=4, help="clients given a deliberate input error")
     ap.add_argument("--floor", nargs="+", help=argparse.SUPPRESS)
@@ -205,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
 
         # (a) naive loop on a sample
         k = min(a.naive_sample, len(main_set))
-        print(f"naive loop on {k} clients ...", flush=True)
-        naive = naive_loop(good[:k], tmp / "naive")
-        naive_per = naive["wall"] / k
+        naive: dict = {}
+        if k:
+            print(f"naive loop on {k} clients ...", flush=True)
+            naive = naive_loop(good[:k], tmp / "naive")
+        naive_per = naive["wall"] / k if k else None
 
         # batch of N (cold: nothing built yet)
         print(f"batch of {a.n} ...", flush=True)
@@ -255,20 +284,28 @@ def main(argv: list[str] | None = None) -> int:
             mem.append((size, r))
 
         mb = 1024 * 1024
+        if naive_per:
+            rows += [
+                ("(a) naive loop, s per client", f"{naive_per:.2f}",
+                 f"measured on {k} clients x {naive['notebooks']} notebooks (papermill + nbconvert CLI), scaled per "
+                 f"client; failures {naive['failures']}"),
+                ("(a) speed-up", f"{naive_per / batch_per:.1f}x", "target >= 10x")]
+        sizes = output_sizes(tmp / "out", full["entries"])
         rows += [
-            ("(a) naive loop, s per client", f"{naive_per:.2f}",
-             f"measured on {k} clients x {naive['notebooks']} notebooks (papermill + nbconvert CLI), scaled per client;"
-             f" failures {naive['failures']}"),
-            ("(a) batch -j %d, s per client" % a.jobs, f"{batch_per:.3f}",
-             f"{a.n} clients in {full['wall']:.1f} s wall, {ok} ok, rc {full['rc']}"),
-            ("(a) speed-up", f"{naive_per / batch_per:.1f}x", "target >= 10x"),
+            ("(a) batch -j %d, wall" % a.jobs, f"{full['wall']:.1f} s",
+             f"{a.n} clients, {batch_per:.3f} s per client, {ok} ok, rc {full['rc']}"),
             ("(b) batch CPU s per client", f"{batch_cpu:.3f}",
-             f"whole process tree incl. zygote warm-up / N; per child {child_cpu:.3f}"),
+             f"whole process tree incl. zygote warm-up / N; per child {child_cpu:.3f}; target <= 1.0"),
             ("(b) floor CPU s per client", f"{floor_cpu:.3f}",
              f"{fk} clients, {floor['pngs']} PNGs, one warm process"),
-            ("(b) ratio batch / floor", f"{batch_cpu / floor_cpu:.2f}", "target <= 1.5"),
+            ("(b) ratio batch / floor", f"{batch_cpu / floor_cpu:.2f}", "target <= 1.3"),
             ("(c) unchanged re-run, s wall", f"{rerun['wall']:.2f}",
-             f"{a.n} clients, {skipped} skipped, {cached} invalid reported unchanged, rc {rerun['rc']}; target < 3 s for 200"),
+             f"{a.n} clients, {skipped} skipped, {cached} invalid reported unchanged, rc {rerun['rc']}; "
+             "target < 5 s for 1,000"),
+            ("(g) output per client, mean", f"{sizes['mean'] / 1e6:.2f} MB",
+             f"max {sizes['max'] / 1e6:.2f} MB; report.html mean {sizes['report_mean'] / 1e6:.2f} MB "
+             f"(max {sizes['report_max'] / 1e6:.2f}); notebooks {sizes['notebooks_mean'] / 1e3:.0f} kB; "
+             f"{sizes['n']} clients; target <= 1.5 MB"),
         ]
         rows.append(("(e) warm-up of the zygote, s", f"{info['seconds']:.2f}", "paid once per batch"))
         rows.append(("(e) no-op job through the pool", f"{sum(r['wall'] for r in noop) / len(noop) * 1000:.1f} ms",
@@ -279,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
                          f"max {r['peak_procs']} processes, {r['wall']:.1f} s"))
         rows.append((f"(d) peak memory, {a.n} clients", f"{full['peak_pss'] / mb:.0f} MB PSS",
                      f"sum RSS {full['peak_rss'] / mb:.0f} MB, largest process {full['peak_single'] / mb:.0f} MB"))
+        rows.append(("(d) peak PSS, first tenth / last half", f"{full['peak_first_tenth'] / mb:.0f} / "
+                     f"{full['peak_last_half'] / mb:.0f} MB", "flat in N when the two are about equal"))
+        per_child = [e.get("maxrss_mb") or 0 for e in full["entries"]]
+        rows.append(("(d) largest worker peak RSS", f"{max(per_child or [0]):.0f} MB",
+                     f"per client (wait4), mean {sum(per_child) / max(1, len(per_child)):.0f} MB"))
         failed = {e["id"]: e for e in full["entries"] if e["status"] == "failed"}
         delivered = sum(e["status"] == "ok" for e in full["entries"] if e["id"] not in broken_in_main)
         rows.append(("(f) deliberately broken clients", f"{len(set(failed) & broken_in_main)}/{len(broken_in_main)}",

@@ -1,63 +1,135 @@
-"""Where one client's time goes, measured in one run: intake, analysis, charts, report.
+"""Where one client's CPU time goes, measured in one run: intake, analysis, charts (SVG, PNG, cached), the build.
 
-Run: .venv/bin/python benchmarks/stages.py [--repeat 5]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/stages.py [--repeat 3] [clients/huaxin-steel ...]
 
-Prints, per demo client, the best-of-N seconds of each stage and its share of the whole, so a change
-that makes one stage heavier shows up as a shifted ratio (the machine is noisy: compare, don't clock).
-Not a test: speed targets live here, not in the suite.
+Per demo client, best-of-N CPU seconds (``time.process_time``: the 2-core machine is shared, so CPU, not wall) of:
+load, analyse, results document, every chart drawn and encoded as SVG (cold: no cache) and as PNG (the old way),
+every chart from a warm chart cache, and the whole in-process build (`workbench.build.runner.run_client`: notebooks,
+report.html, results.json) with a cold and with a warm chart cache; report.html's size. The compute floor is load +
+analyse + results + every chart as SVG in one warm process (what a build cannot avoid doing once). Printed ratios:
+build / floor (target ≤ 1.3), build CPU per client (target ≤ 1.0 s on the demo mix), SVG / PNG chart CPU,
+warm / cold build, report.html ≤ 1 MB. Not a test: speed targets live here, not in the suite.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_CPU = 1.0
+TARGET_RATIO = 1.3
+TARGET_HTML = 1_000_000
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
+def cpu(fn, repeat: int) -> tuple[float, object]:
+    """Best-of-``repeat`` CPU seconds of ``fn()`` and its last result."""
+    best, out = float("inf"), None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
+        best = min(best, time.process_time() - t0)
+    return best, out
+
+
+def all_charts(a) -> list:
+    """Every chart the deliverable shows for analysis ``a`` (lazy `Chart`s and the KPI trees' Figures)."""
+    from workbench.deliverable import charts
+
+    probs = a.client.tables.get("problems")
+    out = [charts.fishbone_for(a, pid) for pid in ([] if probs is None else probs["problem_id"])]
+    for f in (charts.strategy_map_for, charts.kpi_trees_for, charts.pareto_for, charts.impact_effort_for,
+              charts.gantt_for, charts.kpi_trends_for, charts.contract_trends_for):
+        res = f(a)
+        out += res if isinstance(res, list) else [res]
+    if a.assessment is not None:
+        out += [charts.assessment_radar_for(a), charts.assessment_heatmap_for(a)]
+    return [c for c in out if c is not None]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("clients", nargs="*", type=Path)
     args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="wb-stages-"))
+    os.environ["WORKBENCH_CHART_CACHE"] = str(work / "cache")
 
-    from workbench.deliverable import charts
     from workbench.analysis.analyse import analyse
-    from workbench.deliverable.charts.render import to_png
-    from workbench.intake.reading import load_client
     from workbench.analysis.results import results_document
+    from workbench.build.runner import run_client, warm_up
+    from workbench.deliverable.charts.cache import Chart, default_cache
+    from workbench.deliverable.charts.render import to_png, to_svg
+    from workbench.intake.reading import load_client
 
-    def all_charts(a) -> int:
-        figs = [charts.fishbone_for(a, pid) for pid in (a.client.tables["problems"]["problem_id"]
-                                                        if a.client.tables.get("problems") is not None else [])]
-        for f in (charts.strategy_map_for, charts.kpi_trees_for, charts.assessment_radar_for,
-                  charts.assessment_heatmap_for, charts.pareto_for, charts.impact_effort_for, charts.gantt_for,
-                  charts.kpi_trends_for, charts.contract_trends_for):
-            out = f(a)
-            figs += out if isinstance(out, list) else [out]
-        return sum(len(to_png(fig)) for fig in figs if fig is not None)
+    warm_up()
+    folders = args.clients or sorted(p for p in (ROOT / "clients").iterdir() if (p / "client.yaml").exists())
 
-    print(f"{'client':22s} {'source':6s} {'load s':>8s} {'analyse s':>10s} {'json s':>8s} {'charts s':>9s}"
-          f" {'charts share':>13s} {'load/analyse':>13s}")
-    for folder in sorted((ROOT / "clients").iterdir()):
-        if not (folder / "client.yaml").exists():
-            continue
-        t_load, client = best(lambda: load_client(folder), args.repeat)
-        t_an, a = best(lambda: analyse(client), args.repeat)
-        t_js, _ = best(lambda: results_document(a), args.repeat)
-        t_ch, _ = best(lambda: all_charts(a), max(1, args.repeat // 2))
-        total = t_load + t_an + t_js + t_ch
-        print(f"{folder.name:22s} {client.source:6s} {t_load:8.3f} {t_an:10.3f} {t_js:8.4f} {t_ch:9.3f}"
-              f" {t_ch / total:13.0%} {t_load / t_an:13.2f}")
+    def encode(charts, how: str) -> int:
+        total = 0
+        for c in charts:
+            if how == "png":
+                total += len(to_png(c))
+            elif isinstance(c, Chart):
+                total += len(c.svg(cache=(how == "cached")))
+            else:
+                total += len(to_svg(c))
+        return total
+
+    head = (f"{'client':20s} {'load':>6s} {'analyse':>7s} {'json':>6s} {'svg':>6s} {'png':>6s} {'cached':>6s}"
+            f" {'floor':>6s} {'build':>6s} {'build*':>6s} {'b/floor':>7s} {'b*/fl':>6s} {'svg/png':>7s} {'html KB':>8s}")
+    print(head)
+    print("-" * len(head))
+    sums = {"floor": 0.0, "build": 0.0, "warm": 0.0, "svg": 0.0, "png": 0.0}
+    worst_html = 0
+    for folder in folders:
+        t_load, client = cpu(lambda: load_client(folder), args.repeat)
+        t_an, a = cpu(lambda: analyse(client), args.repeat)
+        t_js, _ = cpu(lambda: results_document(a), args.repeat)
+        t_svg, _ = cpu(lambda: encode(all_charts(a), "svg"), args.repeat)
+        t_png, _ = cpu(lambda: encode(all_charts(a), "png"), args.repeat)
+        encode(all_charts(a), "cached")  # fill the cache
+        t_hit, _ = cpu(lambda: encode(all_charts(a), "cached"), args.repeat)
+        floor = t_load + t_an + t_js + t_svg
+
+        def build(cold: bool) -> Path:
+            if cold:
+                shutil.rmtree(work / "cache", ignore_errors=True)
+            out = work / ("cold" if cold else "warm")
+            res = run_client(folder, out)
+            assert res.status == "ok", (folder.name, res.status, getattr(res, "error", ""))
+            return out / folder.name / "report.html"
+
+        t_build, report = cpu(lambda: build(True), args.repeat)
+        build(True)
+        t_warm, _ = cpu(lambda: build(False), args.repeat)
+        html = report.stat().st_size
+        worst_html = max(worst_html, html)
+        for k, v in (("floor", floor), ("build", t_build), ("warm", t_warm), ("svg", t_svg), ("png", t_png)):
+            sums[k] += v
+        print(f"{folder.name:20s} {t_load:6.3f} {t_an:7.3f} {t_js:6.3f} {t_svg:6.3f} {t_png:6.3f} {t_hit:6.3f}"
+              f" {floor:6.3f} {t_build:6.3f} {t_warm:6.3f} {t_build / floor:7.2f} {t_warm / floor:6.2f}"
+              f" {t_svg / t_png:7.2f} {html / 1000:8.0f}")
+    n = len(folders)
+    cache = default_cache()
+    print()
+    print(f"build CPU per client, cold chart cache : {sums['build'] / n:.3f} s  (target ≤ {TARGET_CPU} s)"
+          f"  {'OK' if sums['build'] / n <= TARGET_CPU else 'MISSED'}")
+    print(f"build CPU per client, warm chart cache : {sums['warm'] / n:.3f} s")
+    print(f"compute floor per client               : {sums['floor'] / n:.3f} s")
+    print(f"ratio build / floor (cold)             : {sums['build'] / sums['floor']:.2f}  (target ≤ {TARGET_RATIO})"
+          f"  {'OK' if sums['build'] / sums['floor'] <= TARGET_RATIO else 'MISSED'}")
+    print(f"ratio build / floor (warm)             : {sums['warm'] / sums['floor']:.2f}")
+    print(f"ratio charts SVG / PNG CPU             : {sums['svg'] / sums['png']:.2f}")
+    print(f"largest report.html                    : {worst_html / 1e6:.2f} MB  (target ≤ 1 MB)"
+          f"  {'OK' if worst_html <= TARGET_HTML else 'MISSED'}")
+    print(f"chart cache: {cache.size() / 1e6:.1f} MB in {work / 'cache'}" if cache else "chart cache off")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

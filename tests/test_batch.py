@@ -163,14 +163,21 @@ def test_failures_isolated_with_reasons_and_exit_code(tmp_path, tiny_notebooks, 
     # notebook-time failure: notebook, cell and exception
     err = e["raiser"]["error"]
     assert "01_tiny.ipynb" in err and "cell 3" in err and "RuntimeError: planted failure" in err
-    assert e["hanger"] == {**e["hanger"], "status": "failed", "error": "timed out after 8 s"}
+    assert e["hanger"] == {**e["hanger"], "status": "failed",
+                           "error": "Timed out after 8 s (the time limit of one client)."}
     assert e["killed"]["status"] == "failed" and "SIGKILL" in e["killed"]["error"]
+    # the reason is one human sentence; the full story is in its own field
+    for cid in ("bad-enum", "raiser", "hanger", "killed"):
+        assert "\n" not in e[cid]["error"] and "Traceback" not in e[cid]["error"], e[cid]["error"]
+    assert e["raiser"]["error"].startswith("Notebook 01_tiny.ipynb stopped at cell")
+    assert "RuntimeError" in e["raiser"]["traceback"] and "\n" in e["raiser"]["traceback"]
+    assert e["bad-enum"]["error"].startswith("The intake has") and "error(s)" in e["bad-enum"]["traceback"]
     for cid in ("bad-enum", "raiser", "hanger", "killed"):
         assert not (out / cid).exists() or not (out / cid / "report.html").exists()
     assert set(e) == {"huaxin-steel", "jinfeng-logistics", "riverside-hospital", "bad-enum", "raiser", "hanger", "killed"}
     assert all(set(x) >= {"id", "status", "seconds", "error"} for x in e.values())
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "planted failure" in index and "timed out after 8 s" in index
+    assert "planted failure" in index and "Timed out after 8 s" in index and "Traceback" not in index
     assert not [p for p in out.iterdir() if ".tmp-" in p.name], "a temp build folder was left behind"
 
 
@@ -330,3 +337,116 @@ def test_unchanged_invalid_client_is_reported_without_rerun_and_retried_once_fix
     rc, e, _ = run_batch([clients], out, notebooks=tiny_notebooks, pool=pool)
     assert rc == 0 and e["bad-enum"]["status"] == "ok"
     assert (out / "bad-enum" / "report.html").is_file() and not (out / "bad-enum" / fingerprint.FAILURE_FILENAME).exists()
+
+
+# ------------------------------------------------------------------------------------------------ hardening
+import time
+
+from workbench.build import batch as batch_mod
+from workbench.build.batch import InfrastructureError, out_lock
+
+
+def cli(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workbench.cli", "batch", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "COLUMNS": "200"})
+
+
+def test_a_second_batch_into_the_same_out_exits_2_naming_the_holder(tmp_path, tiny_notebooks):
+    clients = copy_demo(tmp_path / "clients", ["huaxin-steel"])
+    out = tmp_path / "build"
+    out.mkdir()
+    in_progress = out / "huaxin-steel.tmp-abc123"  # the first batch's build in progress
+    in_progress.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; from pathlib import Path; from workbench.build.batch import out_lock\n"
+                               f"with out_lock(Path({str(out)!r})):\n    print('held', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        res = cli(str(clients), "--out", str(out))
+        assert res.returncode == 2, res.stdout + res.stderr
+        line = res.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line, res.stderr
+        assert f"pid {holder.pid}" in line and "another batch" in line and "host" in line
+        assert in_progress.is_dir()  # the first batch's work is untouched
+        assert not (out / "batch.json").exists() and not (out / "huaxin-steel").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+    with out_lock(out):  # released when the holder ended
+        pass
+
+
+@pytest.mark.parametrize("kind", ["file", "unwritable", "too long"])
+def test_an_unusable_out_exits_2_with_one_line(tmp_path, kind):
+    clients = copy_demo(tmp_path / "clients", ["huaxin-steel"])
+    out = {"file": tmp_path / "a-file", "unwritable": Path("/sys/workbench-out"),
+           "too long": tmp_path / ("x" * 300)}[kind]
+    if kind == "file":
+        out.write_text("not a folder")
+    res = cli(str(clients), "--out", str(out))
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("workbench batch: --out") and "Traceback" not in res.stderr, res.stderr
+    assert "choose another --out" in lines[0]
+
+
+def test_client_ids_come_from_resolved_folder_names(tmp_path, tiny_notebooks, pool, monkeypatch):
+    clients = copy_demo(tmp_path / "clients", ["huaxin-steel", "jinfeng-logistics"])
+    (clients / "jinfeng-logistics" / "sub").mkdir()
+    out = tmp_path / "build"
+    monkeypatch.chdir(clients / "huaxin-steel")
+    rc, e, text = run_batch([Path("."), Path("../jinfeng-logistics/sub/..")], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 0, text
+    assert set(e) == {"huaxin-steel", "jinfeng-logistics"} and {x["status"] for x in e.values()} == {"ok"}
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
+        ["batch.json", "huaxin-steel", "index.html", "jinfeng-logistics"]
+    rc, e, _ = run_batch([Path(".")], out, notebooks=tiny_notebooks, pool=pool)
+    assert rc == 0 and e["huaxin-steel"]["status"] == "skipped"  # built, not rebuilt every run
+
+
+def _tree(root: Path, skip: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")
+            if p.is_file() and skip not in p.parents}
+
+
+def test_nothing_is_written_outside_out(tmp_path, tiny_notebooks):
+    clients = copy_demo(tmp_path / "clients")
+    clone(clients / "jinfeng-logistics", clients / "bad-enum")
+    break_enum(clients / "bad-enum")
+    clone(clients / "huaxin-steel", clients / "raiser")
+    (clients / "raiser" / "RAISE").touch()
+    (tmp_path / "tmp").mkdir()
+    out = tmp_path / "build"
+    before = _tree(tmp_path, out)
+    with WarmPool(2, env={"TMPDIR": str(tmp_path / "tmp")}) as own_pool:
+        rc, e, text = run_batch([clients], out, notebooks=tiny_notebooks, pool=own_pool)
+    assert rc == 1, text
+    written = {k for k, v in _tree(tmp_path, out).items() if before.get(k) != v}
+    assert written == set(), f"files written outside --out: {sorted(written)}"
+    assert not list((tmp_path / "tmp").iterdir()), "temporary files left behind"
+    inside = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert all(x.split("/")[0] in set(e) | {"batch.json", "index.html", ".batch.lock"} for x in inside), inside
+
+
+def test_a_memory_failure_during_validation_is_not_cached(tmp_path, tiny_notebooks, monkeypatch):
+    clients = copy_demo(tmp_path / "clients", ["jinfeng-logistics"])
+    out = tmp_path / "build"
+    out.mkdir()
+    opts = Options(notebooks=tiny_notebooks)
+    [item] = batch_mod.plan(batch_mod.discover([clients]), out, False, opts)
+
+    def out_of_memory(folder):
+        raise MemoryError()
+
+    import workbench.intake.reading as reading
+
+    monkeypatch.setattr(reading, "check_client", out_of_memory)
+    res = batch_mod.job(str(item.folder), str(out), str(tiny_notebooks))
+    assert res["status"] == "failed" and res["stage"] == "validate" and res["reason"] == "memory"
+    batch_mod._finish(item, res, out, time.perf_counter())
+    assert item.status == "failed" and "MemoryError" in item.error
+    assert not (out / item.id / fingerprint.FAILURE_FILENAME).exists()
+    monkeypatch.undo()
+    [again] = batch_mod.plan(batch_mod.discover([clients]), out, False, opts)
+    assert again.status == "pending"  # retried, not reported from a cache

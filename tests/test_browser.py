@@ -81,7 +81,10 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
     assert page.title()
     broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length")
     assert broken == 0
-    assert page.evaluate("document.images.length") >= 6
+    # the charts are inline SVG (text as text): at least six, each drawn with a size
+    assert page.evaluate("document.querySelectorAll('svg.wb-chart').length") >= 6
+    assert page.evaluate("Array.from(document.querySelectorAll('svg.wb-chart'))"
+                         ".filter(s => s.getBoundingClientRect().width < 50).length") == 0
 
     links = page.locator("nav.wb-toc a")
     n = links.count()
@@ -98,8 +101,10 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
         top, bottom, height = box
         assert 0 <= top < height and bottom > 0, (target, box)
 
-    # every chart has its title as alt text
+    # every chart has its title as alt text (aria-label of the inline SVG)
     assert page.evaluate("Array.from(document.images).filter(i => !i.alt.trim()).length") == 0
+    assert page.evaluate("Array.from(document.querySelectorAll('svg.wb-chart'))"
+                         ".filter(s => !(s.getAttribute('aria-label') || '').trim()).length") == 0
     # every flagged row is highlighted the same way (the zebra stripe never wins over it)
     flag_bg = page.evaluate("Array.from(new Set(Array.from(document.querySelectorAll('tr.wb-flag td'))"
                             ".map(td => getComputedStyle(td).backgroundColor)))")
@@ -123,3 +128,31 @@ def test_report_in_chromium(cid: str, reports: dict[str, Path], browser) -> None
     page.screenshot(path=str(ARTIFACTS / f"{cid}.png"), full_page=True)
     page.close()
     assert blocked == []
+
+
+def test_portfolio_fits_a_laptop_and_a4(reports: dict[str, Path], browser) -> None:
+    """index.html: no page-wide horizontal scroll on a 1366 px laptop (wide tables scroll inside their box with the
+    organisation column sticky); printed on A4 portrait every table fits the page width (nothing cut)."""
+    from workbench.build import portfolio
+
+    out = next(iter(reports.values())).parent.parent
+    entries = [{"id": cid, "status": "ok", "seconds": 1.0, "error": None, "folder": str(ROOT / "clients" / cid)}
+               for cid in reports]
+    portfolio.write(out, entries)
+    index = out / "index.html"
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(index.as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.evaluate("getComputedStyle(document.querySelector('table.sticky td')).position") == "sticky"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "index-laptop.png"), full_page=True)
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 minus 10 mm margins, at 96 px/in
+    assert page.evaluate("document.documentElement.scrollWidth") <= 718 + 2
+    cut = page.evaluate("Array.from(document.querySelectorAll('table')).filter("
+                        "t => t.getBoundingClientRect().right > 718 + 2).map(t => t.closest('section').id)")
+    assert cut == []
+    page.pdf(path=str(ARTIFACTS / "index-a4.pdf"), format="A4", margin={"top": "12mm", "bottom": "14mm",
+                                                                         "left": "10mm", "right": "10mm"})
+    page.close()

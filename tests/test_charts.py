@@ -4,6 +4,7 @@ no overlapping fishbone labels)."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import warnings
 from datetime import date
@@ -16,9 +17,11 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 import workbench.deliverable.charts as C
-from workbench.deliverable.charts import sample, style
+from workbench.deliverable.charts import style
 from workbench.deliverable.charts.text import display_width, wrap
 from workbench.intake.model import Category
+
+import chart_samples as sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = sorted(p for p in (ROOT / "clients").iterdir() if (p / "client.yaml").exists()) if (ROOT / "clients").is_dir() else []
@@ -118,8 +121,42 @@ def test_fishbone_structure_handmade(lang):
     for cid, text in zip(causes["cause_id"], causes["cause"]):
         assert by_id[cid].replace("\n", "").replace(" ", "") == text.replace(" ", "")
     assert_no_overlap(fig)
-    cats = gids(fig, "fishbone-category")
-    assert len(cats) == 6
+    assert len(gids(fig, "fishbone-category")) == 6
+    _assert_conventional_fishbone(fig)
+    # a category without causes is left out (the others keep their order, alternating above / below)
+    cats = sample.categories("6M")
+    empty = cats[2]
+    keep = causes[~causes["category"].astype(str).str.lower().isin({empty.key, empty.en.lower(), empty.zh})]
+    keep = keep[keep["parent_cause_id"].isna() | keep["parent_cause_id"].isin(keep["cause_id"])]
+    fig = C.fishbone(keep, sample.PROBLEM[lang], cats, lang)
+    draw_checked(fig)
+    drawn = [t.get_text() for t in _texts(fig) if t.get_gid() == "fishbone-category"]
+    assert (empty.zh if lang == "zh" else empty.en) not in drawn and len(drawn) == 5
+    _assert_conventional_fishbone(fig)
+
+
+def _assert_conventional_fishbone(fig) -> None:
+    """One spine; bones alternate above / below and join the spine at distinct points (never meet); the head is
+    right of every bone; root / top markers sit beside their label, not on it."""
+    from matplotlib.lines import Line2D
+
+    spines = [ln for ln in fig.findobj(Line2D) if ln.get_gid() == "fishbone-spine"]
+    assert len(spines) == 1
+    bones = [ln for ln in fig.findobj(Line2D) if (ln.get_gid() or "").startswith("fishbone-bone:")]
+    xs = [float(ln.get_xdata()[0]) for ln in bones]
+    sides = [1 if float(ln.get_ydata()[1]) > 0 else -1 for ln in bones]
+    assert len(set(round(x, 1) for x in xs)) == len(xs), xs
+    assert all(a != b for a, b in zip(sides, sides[1:])), sides
+    head = [t for t in fig.findobj(Text) if t.get_gid() == "fishbone-head"][0]
+    r = fig.canvas.get_renderer()
+    spine_end = max(spines[0].get_xdata())
+    assert all(x < spine_end for x in xs)
+    assert head.get_window_extent(r).x0 > max(ln.get_window_extent(r).x1 for ln in bones)
+    labels = [t.get_window_extent(r) for t in fig.findobj(Text) if (t.get_gid() or "").startswith("cause:")]
+    for ln in fig.findobj(Line2D):
+        if ln.get_marker() in ("D", "*") and len(ln.get_xdata()) == 1 and not ln.get_gid():
+            (mx, my), = ln.get_transform().transform(ln.get_xydata())
+            assert not any(bb.x0 + 1 < mx < bb.x1 - 1 and bb.y0 + 1 < my < bb.y1 - 1 for bb in labels), (mx, my)
 
 
 def _random_causes(seed: int, cats: list[Category]) -> pd.DataFrame:
@@ -151,6 +188,10 @@ def test_fishbone_no_overlap_custom_categories(seed, ncat):
     draw_checked(fig)
     assert sorted(gids(fig, "cause:")) == sorted(ids)
     assert_no_overlap(fig)
+    _assert_conventional_fishbone(fig)
+    used = {c.key for c in cats if c.key in set(causes.loc[causes["parent_cause_id"].isna(), "category"])
+            or c.en in set(causes["category"]) or c.zh in set(causes["category"])}
+    assert len(gids(fig, "fishbone-category")) == len(used)  # empty categories are left out
 
 
 def test_fishbone_empty_and_unknown_category():
@@ -274,7 +315,6 @@ def _dollar_charts(lang: str) -> dict:
                                        [causes.loc[0, "cause_id"]], [causes.loc[1, "cause_id"]]),
         "strategy_map": lambda: C.strategy_map(obj, sample.links(), lang, sample.strategy_warnings(lang)),
         "kpi_tree": lambda: C.kpi_tree(k, lang),
-        "pareto": lambda: C.pareto(causes, lang),
         "impact_effort": lambda: C.impact_effort(causes, lang),
         "gantt": lambda: C.gantt(acts, date(2026, 9, 30), lang),
         "kpi_trends": lambda: C.kpi_trends(sample.kpi_history(k), k, lang),
@@ -299,12 +339,14 @@ def test_dollar_in_client_text_is_drawn_literally(lang):
         dollar = [t for t in _texts(fig) if "$" in t.get_text()]
         assert dollar, name
         assert all(not t.get_parse_math() for t in dollar), name
-        joined = "\n".join(t.get_text().replace("\n", "") for t in dollar)
-        assert "US$" in joined or "$\\" in joined or "$" in joined, name
-        if name in ("fishbone", "strategy_map", "kpi_tree", "gantt"):
-            flat = joined.replace(" ", "").replace("…", "")
-            assert "US$5" in flat, (name, joined)
-            assert "$\\foo$" in flat or "$\\foo" in flat, (name, joined)
+        # the whole client text is drawn, literally (wrapped at most): never cut, never parsed
+        flat = "".join(t.get_text() for t in dollar).replace("\n", "").replace(" ", "")
+        if name == "contract_trends":
+            assert "US$5公司·$\\foo$" in flat, (name, flat)
+            continue
+        assert DOLLAR.replace(" ", "") in flat, (name, flat)
+        if name != "kpi_trends":  # its panels show the first twelve KPIs: K11 is there, BAD_MATH too
+            assert BAD_MATH.replace(" ", "") in flat, (name, flat)
 
 
 def test_apply_style_turns_math_parsing_off():
@@ -469,44 +511,50 @@ def test_demo_client_trends_cover_every_kpi_with_actuals(folder):
     assert len(shown) == len(set(shown))
 
 
-# --- pareto 80 %, contract labels, units -------------------------------------------------------------------
+# --- pareto cut, contract labels, units -------------------------------------------------------------------
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
-def test_pareto_80_label_clear_of_bars_and_contract_labels_full(folder):
+def test_pareto_highlights_the_analysis_cut_and_contract_labels_are_whole(folder):
     from workbench.analysis.analyse import analyse
+    from workbench.core.numfmt import fmt_pct
     from workbench.intake.reading import load_client
 
     a = analyse(load_client(folder))
     fig = C.pareto_for(a)
     draw_checked(fig)
-    r = fig.canvas.get_renderer()
-    lab = [t for t in fig.findobj(Text) if t.get_gid() == "pareto-80" and t.get_visible()]
-    assert len(lab) == 1 and lab[0].get_text() == "80%"
-    bb = lab[0].get_window_extent(r)
     ax = fig.axes[0]
-    assert bb.x0 >= ax.get_window_extent(r).x1  # in the right margin, outside the plot
-    bars = [t.get_window_extent(r) for t in ax.texts]
-    assert not [b for b in bars if b.overlaps(bb)]
-    assert not [t for t in fig.findobj(Text) if t.get_text() == "80%" and t.get_gid() != "pareto-80" and t.axes is ax]
+    top_colour = mpl.colors.to_rgba(style.TOP)
+    highlighted = {p.get_gid()[len("pareto-bar:"):] for p in ax.patches
+                   if (p.get_gid() or "").startswith("pareto-bar:") and p.get_facecolor() == top_colour}
+    assert highlighted == set(a.top_causes)  # exactly the analysis' vital few, no separate 80 % rule
+    assert not [t for t in fig.findobj(Text) if t.get_text() == "80%" and t.axes is ax]
+    d = a.diagnosis
+    pts = d["priority"].dropna()
+    pts = pts[pts > 0]
+    share = pts[pts.index.astype(str).isin(a.top_causes)].sum() / pts.sum() * 100
+    cut = [t.get_text() for t in fig.findobj(Text) if t.get_gid() == "pareto-cut-label"]
+    assert len(cut) == 1 and fmt_pct(share, 0) in cut[0] and str(len(a.top_causes)) in cut[0], (cut, share)
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert set(a.top_causes) <= set(ticks)
     ct = C.contract_trends_for(a)
     draw_checked(ct)
     labels = [t for t in ct.findobj(Text) if t.get_gid() == "contract-label"]
     assert labels
-    for t in labels:  # the whole name fits (the demo names are at most ~20 characters) and stays on the figure
+    for t in labels:  # the whole name, on the figure
         assert "…" not in t.get_text(), t.get_text()
         assert t.get_window_extent(ct.canvas.get_renderer()).x1 <= ct.bbox.width + 0.5
 
 
-def test_contract_labels_cut_only_when_too_long():
+def test_long_contract_labels_wrap_instead_of_being_cut():
     long = "某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某有限公司/张三"
     hist = pd.DataFrame([(long, "2026Q1", 80), (long, "2026Q2", 82), ("B公司/李四", "2026Q1", 70),
                          ("B公司/李四", "2026Q2", 81)], columns=["contract", "period", "score"])
     fig = C.contract_trends(hist, "zh")
     draw_checked(fig)
     r = fig.canvas.get_renderer()
-    labels = [t for t in fig.findobj(Text) if t.get_gid() == "contract-label"]
-    assert "B公司 · 李四" in {t.get_text() for t in labels}
-    assert any(t.get_text().endswith("…") for t in labels)
-    boxes = [Text.get_window_extent(t, r) for t in labels]  # the text, without its leader line
+    labels = {t.get_text().replace("\n", ""): t for t in fig.findobj(Text) if t.get_gid() == "contract-label"}
+    assert set(labels) == {"B公司 · 李四", long.replace("/", " · ")}
+    assert "\n" in labels[long.replace("/", " · ")].get_text()
+    boxes = [Text.get_window_extent(t, r) for t in labels.values()]  # the text, without its leader line
     assert not boxes[0].overlaps(boxes[1])
     assert all(b.x1 <= fig.bbox.width + 0.5 for b in boxes)
 
@@ -532,14 +580,21 @@ def test_number_unit_spacing():
 
 
 # --- QA polish: scores agree with their status colour, pareto order, figure widths, matrix quadrants -------------
-def test_score_label_never_rounds_across_a_band():
-    fmt = style.fmt_score
-    assert fmt(99.6) == "99.6" and fmt(99.6, whole=True) == "99.6"
-    assert fmt(99.96) == "99.9" and fmt(59.97, whole=True) == "59.9"
-    assert fmt(87.3, whole=True) == "87" and fmt(100.0) == "100" and fmt(None) == "—"
+def test_printed_scores_never_round_across_a_band():
+    from workbench.core.numfmt import fmt_score
+
+    assert style.fmt_score(59.97) == fmt_score(59.97) == "59.9"
+    assert style.fmt_score(99.96) == "99.9" and style.fmt_score(87.25) == "87.3" and style.fmt_score(None) == "—"
     for v in [x / 100 for x in range(0, 12001, 7)]:
-        for whole in (False, True):
-            assert style.band_of(float(fmt(v, whole=whole))) == style.band_of(v), (v, whole)
+        assert style.band_of(float(style.fmt_score(v))) == style.band_of(v), v
+    # and in a chart: an objective at 59.97 is printed 59.9 in red, never 60.0
+    obj = sample.objectives("en")
+    obj.iloc[0, obj.columns.get_loc("score")] = 59.97
+    if "band" in obj.columns:
+        obj.iloc[0, obj.columns.get_loc("band")] = "bad"
+    svg = C.strategy_map(obj, sample.links(), "en").svg(cache=False)
+    texts = _svg_texts(svg)
+    assert any("59.9" in t for t in texts) and not any("60.0" in t for t in texts)
 
 
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
@@ -561,13 +616,14 @@ def test_demo_client_polish(folder):
                 if txt.startswith(prefix) and tx.get_color() in colour_band and txt[len(prefix):].split(" ")[0] != "—":
                     shown = float(txt[len(prefix):].split(" ")[0])
                     assert style.band_of(shown) == colour_band[tx.get_color()], txt
-    # fishbone and KPI tree: designed for the report's text width (≈ 7 in), every KPI page the same width
+    # fishbone: at most a landscape page wide; KPI tree: every KPI page the same width
     pids = [] if a.client.tables.get("problems") is None else list(a.client.tables["problems"]["problem_id"])
     for pid in pids:
         f = C.fishbone_for(a, pid)
-        assert f.get_figwidth() <= 7.3, (pid, f.get_figwidth())
+        assert f.get_figwidth() <= 11.0, (pid, f.get_figwidth())
         draw_checked(f)
         assert_no_overlap(f)
+        _assert_conventional_fishbone(f)
     widths = {round(f.get_figwidth(), 2) for f in C.kpi_trees_for(a)}
     assert len(widths) <= 1 and all(w <= 7.3 for w in widths), widths
     if a.diagnosis is None:
@@ -607,3 +663,202 @@ def test_demo_client_polish(folder):
         assert abs(x - EFFORT_SPLIT) > 0.05 and abs(y - IMPACT_SPLIT) > 0.05
     assert quadrant(3, 3) == "quick_wins" and quadrant(5, 3) == "quick_wins" and quadrant(3, 5) == "major_projects"
     assert quadrant(2, 4) == "thankless" and quadrant(2, 3) == "fill_ins"
+
+
+# --- vector output: SVG with text as text -------------------------------------------------------------------
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_texts(svg: str) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    return ["".join(el.itertext()) for el in root.iter(f"{SVG_NS}text")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_chart_is_svg_with_whole_labels_as_text(lang):
+    import re
+
+    seen_ids: set[str] = set()
+    for name, make in _handmade(lang).items():
+        chart = make()
+        svg = chart.svg(cache=False) if isinstance(chart, C.Chart) else C.to_svg(chart, "x")
+        assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>"), name
+        texts = _svg_texts(svg)
+        assert texts, name
+        assert not [t for t in texts if "…" in t], (name, [t for t in texts if "…" in t][:3])  # nothing cut
+        assert "font-family: 'Noto Sans CJK SC'" in svg and "'Microsoft YaHei'" in svg and "sans-serif" in svg
+        assert "<image" not in svg and "http://" not in svg.replace("http://www.w3.org", "")  # self-contained
+        ids = set(re.findall(r'\bid="([^"]+)"', svg))
+        assert not ids & seen_ids, (name, sorted(ids & seen_ids)[:3])  # charts share a page: ids never collide
+        seen_ids |= ids
+    # the Chinese cause texts are in the SVG as text (searchable, selectable), wrapped at most
+    causes = sample.causes(lang)
+    svg = C.fishbone(causes, sample.PROBLEM[lang], sample.categories("6M"), lang).svg(cache=False)
+    flat = "".join(_svg_texts(svg)).replace(" ", "")
+    for text in causes["cause"]:
+        assert text.replace(" ", "") in flat, text
+
+
+def test_svg_is_deterministic_and_smaller_than_png():
+    causes = sample.causes("zh")
+    make = lambda: C.fishbone(causes, sample.PROBLEM["zh"], sample.categories("6M"), "zh")  # noqa: E731
+    a, b = make().svg(cache=False), make().svg(cache=False)
+    assert a == b
+    assert len(a) < len(C.to_png(make())) / 2
+
+
+@pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
+def test_demo_client_svgs_have_no_cut_labels(folder, tmp_path, monkeypatch):
+    from workbench.analysis.analyse import analyse
+    from workbench.intake.reading import load_client
+
+    monkeypatch.setenv("WORKBENCH_CHART_CACHE", str(tmp_path / "cache"))
+    a = analyse(load_client(folder))
+    charts = [C.strategy_map_for(a), C.pareto_for(a), C.impact_effort_for(a), C.gantt_for(a), *C.kpi_trends_for(a),
+              C.contract_trends_for(a)]
+    charts += [C.fishbone_for(a, pid) for pid in a.client.tables["problems"]["problem_id"]]
+    if a.assessment is not None:
+        charts += [C.assessment_radar_for(a), C.assessment_heatmap_for(a)]
+    total = 0
+    for ch in charts:
+        svg = ch.svg()
+        total += len(svg)
+        cut = [t for t in _svg_texts(svg) if "…" in t]
+        assert not cut, (ch, cut[:3])
+    assert total < 900_000, total  # report.html ≤ 1 MB with its tables
+
+
+# --- chart cache ----------------------------------------------------------------------------------------------
+def test_chart_cache_reuses_unchanged_charts_and_redraws_changed_ones(tmp_path, monkeypatch):
+    from workbench.deliverable.charts import cache as cache_mod
+
+    monkeypatch.setenv("WORKBENCH_CHART_CACHE", str(tmp_path / "cache"))
+    store = cache_mod.default_cache()
+    causes = sample.causes("zh")
+    first = C.pareto(causes, "zh")
+    svg = first.svg()
+    assert store.misses == 1 and store.hits == 0
+    again = C.pareto(causes.copy(), "zh")  # equal data, another frame object: same chart
+    assert again.svg() == svg and store.hits == 1
+    assert "figure" not in again.__dict__  # served from the cache: never drawn
+    assert again.alt == first.alt == "原因帕累托图"
+    changed = causes.copy()
+    changed.loc[0, "impact"] = 1 if changed.loc[0, "impact"] != 1 else 2
+    assert C.pareto(changed, "zh").key != first.key
+    assert C.pareto(causes, "en").key != first.key  # language
+    assert C.pareto(causes, "zh", max_bars=5).key != first.key  # size / options
+    monkeypatch.setattr(cache_mod, "code_version", lambda module: "another version of the chart code")
+    assert C.pareto(causes, "zh").key != first.key  # chart code
+    # a damaged entry is a miss, not a broken report
+    path = store._path(first.key)
+    path.write_text("<svg", encoding="utf-8")
+    monkeypatch.undo()
+    monkeypatch.setenv("WORKBENCH_CHART_CACHE", str(tmp_path / "cache"))
+    assert C.pareto(causes, "zh").svg() == svg
+    assert not list((tmp_path / "cache").rglob("*.tmp*"))  # atomic writes leave no temp file
+
+
+def test_chart_cache_is_bounded_and_drops_least_recently_used(tmp_path):
+    import os
+    import time
+
+    from workbench.deliverable.charts.cache import ChartCache
+
+    store = ChartCache(tmp_path, max_bytes=50_000)
+    body = "<svg>" + "x" * 9_000 + "</svg>"
+    for i in range(12):
+        key = f"{i:02d}" + "0" * 62
+        store.put(key, body)
+        os.utime(store._path(key), (time.time() - 100 + i, time.time() - 100 + i))
+    store.get("00" + "0" * 62)  # used: kept
+    store.prune()
+    assert store.size() <= 50_000
+    assert store.get("00" + "0" * 62) is not None
+    assert store.get("01" + "0" * 62) is None  # the oldest unused went first
+
+
+def _hammer(folder: str, n: int) -> None:
+    from workbench.deliverable.charts.cache import ChartCache
+
+    store = ChartCache(folder, max_bytes=10**9)
+    for i in range(n):
+        store.put(f"{i % 5:02d}" + "a" * 62, "<svg>" + str(i % 5) * 20_000 + "</svg>")
+        got = store.get(f"{(i + 2) % 5:02d}" + "a" * 62)
+        assert got is None or got == "<svg>" + str((i + 2) % 5) * 20_000 + "</svg>"
+
+
+def test_chart_cache_is_safe_under_concurrent_forked_workers(tmp_path):
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_hammer, args=(str(tmp_path), 60)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    files = list(tmp_path.rglob("*"))
+    assert not [f for f in files if ".tmp" in f.name]
+    for f in (f for f in files if f.suffix == ".svg"):
+        text = f.read_text()
+        assert text.startswith("<svg>") and text.endswith("</svg>") and len(text) == 20_011
+
+
+def test_show_figure_publishes_inline_svg_and_uses_the_cache(tmp_path, monkeypatch):
+    from workbench.deliverable import html as H
+
+    monkeypatch.setenv("WORKBENCH_CHART_CACHE", str(tmp_path / "cache"))
+    published = []
+    monkeypatch.setattr(H, "_publish", lambda data, kind, **meta: published.append((data, kind, meta)))
+    causes = sample.causes("en")
+    H.show_figure(C.pareto(causes, "en"))
+    H.show_figure(C.pareto(causes, "en"))
+    (d1, k1, m1), (d2, k2, m2) = published
+    assert k1 == k2 == "figure" and m1["alt"] == m2["alt"] == "Pareto of causes"
+    assert d1["text/html"] == d2["text/html"] and d1["text/html"].startswith("<svg")
+    assert 'role="img" aria-label="Pareto of causes"' in d1["text/html"]
+    assert "image/png" not in d1 and m1["pt"][0] == pytest.approx(style.A4_WIDTH * 72)
+
+
+# --- KPI trends: units, separators, zero base; radar target and previous round ---------------------------------------
+def test_kpi_trends_units_thousands_and_zero_base():
+    from workbench.deliverable.charts.trends import zero_based
+
+    k = sample.kpis("zh").iloc[:2].copy()
+    k["unit"] = ["万元", "%"]
+    k["target"] = [380000.0, 98.0]
+    k["threshold"] = [300000.0, 95.0]
+    k["stretch"] = [math.nan, math.nan] if False else [400000.0, 99.0]
+    periods = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    rows = [(k.index[0], p, v, 90.0) for p, v in zip(periods, [348000.0, 352000.0, 361000.0, 372000.0])]
+    rows += [(k.index[1], p, v, 80.0) for p, v in zip(periods, [96.8, 97.1, 97.5, 97.9])]
+    hist = pd.DataFrame(rows, columns=["kpi_id", "period", "actual", "score"])
+    fig = C.kpi_trends(hist, k, "zh").figure
+    fig.canvas.draw()
+    axes = {ax.get_gid()[6:]: ax for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")}
+    amount, pct = axes[k.index[0]], axes[k.index[1]]
+    heading = {kid: [t.get_text() for t in ax.texts if t.get_gid() == "trend-title"][0] for kid, ax in axes.items()}
+    assert "(万元)" in heading[k.index[0]] and "(%)" in heading[k.index[1]]
+    assert amount.get_ylim()[0] == 0  # an amount is drawn from zero
+    assert pct.get_ylim()[0] > 90  # a percentage near its target is not
+    ticks = [t.get_text() for t in amount.get_yticklabels() if t.get_text()]
+    assert any("," in t for t in ticks) and not any(len(t) > 3 and "," not in t for t in ticks), ticks
+    target = [ln for ln in amount.lines if list(ln.get_ydata()) == [380000.0, 380000.0]]
+    assert target, "the target line is drawn"
+    assert zero_based("次", [3, 5]) and not zero_based("%", [3, 5]) and not zero_based("万元", [-5, 3])
+
+
+def test_radar_draws_target_ring_and_previous_round():
+    _, cats = sample.assessment("zh")
+    prev = {str(c): float(s) * 0.8 for c, s in zip(cats.index if "category" not in cats.columns else cats["category"],
+                                                   cats["score"])}
+    fig = C.assessment_radar(cats, "zh", total=500.0, target_pct=60.0, previous=prev, previous_label="上一轮 (2025)").figure
+    lines = {ln.get_gid(): ln for ln in fig.axes[0].lines if ln.get_gid()}
+    assert set(lines) >= {"radar-target", "radar-previous", "radar-current"}
+    assert set(lines["radar-target"].get_ydata()) == {60.0}
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["本轮", "目标 60%", "上一轮 (2025)"]
+    plain = C.assessment_radar(cats, "zh").figure
+    assert not [ln for ln in plain.axes[0].lines if ln.get_gid() in ("radar-target", "radar-previous")]

@@ -127,11 +127,16 @@ def test_failures_are_isolated_and_explained(small_pool):
     r = run(small_pool, tasks)
     assert r["ok1"]["status"] == r["ok2"]["status"] == "ok"
     assert r["raise"]["status"] == "failed" and "ValueError: boom in job" in r["raise"]["error"]
-    assert r["hang"]["status"] == "failed" and r["hang"]["error"] == "timed out after 1 s"
+    assert "Traceback" in r["raise"]["traceback"] and "boom in job" in r["raise"]["traceback"]
+    assert r["hang"]["status"] == "failed" and r["hang"]["reason"] == "timeout"
+    assert r["hang"]["error"] == "Timed out after 1 s (the time limit of one client)."
     assert r["sigkill"]["status"] == "failed" and "SIGKILL" in r["sigkill"]["error"]
     assert r["segv"]["status"] == "failed" and "SIGSEGV" in r["segv"]["error"]
     assert r["exit"]["status"] == "failed" and "exited with code 3" in r["exit"]["error"]
-    assert r["memory"]["status"] == "failed" and r["memory"]["error"].startswith("out of memory (limit 4096 MB)")
+    assert r["memory"]["status"] == "failed" and r["memory"]["reason"] == "memory"
+    assert r["memory"]["error"] == "Ran out of memory (the limit of one client is 4096 MB)."
+    for key in ("raise", "hang", "sigkill", "segv", "exit", "memory"):  # one sentence each, details elsewhere
+        assert "\n" not in r[key]["error"] and r[key]["error"].endswith("."), r[key]["error"]
     assert r["failed"] == {**r["failed"], "status": "failed", "error": "notebook 01.ipynb cell 3: KeyError: 'x'"}
     for res in r.values():
         assert res["cpu"] >= 0 and res["maxrss_mb"] > 0 and res["wall"] >= 0

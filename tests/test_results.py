@@ -141,7 +141,7 @@ def test_unrounded_and_veto_in_document():
     assert doc["contracts"]["Co/"]["vetoed_by"] is None
     c.tables["actuals"].loc[c.tables["actuals"]["kpi_id"] == "K02", "actual"] = 84.0  # 0 < 60 → veto
     doc = results_document(analyse(c))
-    assert doc["contracts"]["Co/"] == {"score": 0.0, "vetoed_by": "K02", "excluded": ["K03"]}
+    assert doc["contracts"]["Co/"] == {"score": 0.0, "vetoed_by": "K02", "excluded": ["K03"], "owner_level": "company"}
     c.tables["actuals"].loc[c.tables["actuals"]["kpi_id"] == "K01", "actual"] = 1000 / 3
     doc = results_document(analyse(c))
     assert doc["kpis"]["K01"]["score"] == pytest.approx(100 * (1000 / 3) / 1000)

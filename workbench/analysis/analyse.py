@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
+from workbench.analysis import actions as _actions
 from workbench.analysis import diagnosis as _diagnosis
+from workbench.analysis import maturity as _maturity
 from workbench.analysis import plan as _plan
+from workbench.analysis import progress as _progress
+from workbench.analysis import review as _review
 from workbench.analysis.assessment import AssessmentResult, assess
 from workbench.core.i18n import t
 from workbench.intake.frameworks import DEFAULT_FRAMEWORK
@@ -72,6 +77,85 @@ class Analysis:
     def actions_by_owner(self) -> pd.DataFrame | None:
         return _plan.actions_by_owner(self.client.table("actions"), self.client.profile.period_end)
 
+    # ---- Judgement (v2, scoring.md): what the deliverable concludes
+    def setting(self, key: str) -> Any:
+        """A client.yaml key: a Profile attribute, else the profile's extra keys (v2 keys on a v1 Profile)."""
+        prof = self.client.profile
+        value = getattr(prof, key, None)
+        return (getattr(prof, "extra", None) or {}).get(key) if value is None else value
+
+    @cached_property
+    def maturity(self) -> _maturity.Maturity | None:
+        """Stage and target gap of the self-assessment total (None without an assessment)."""
+        r = self.assessment
+        if r is None:
+            return None
+        return _maturity.maturity(r.total, r.unscored_points, r.framework.edition, self.setting("target_score"),
+                                  self.lang)
+
+    @cached_property
+    def readiness(self) -> pd.DataFrame | None:
+        r = self.assessment
+        if r is None:
+            return None
+        return _maturity.readiness(r.categories, self.setting("target_score"), r.framework.total_points)
+
+    @cached_property
+    def key_gaps(self) -> pd.DataFrame | None:
+        return None if self.assessment is None else _maturity.key_gaps(self.assessment.items)
+
+    @cached_property
+    def action_priority(self) -> dict[str, float]:
+        items = None if self.assessment is None else self.assessment.items
+        return _actions.priorities(self.client.table("actions"), self.diagnosis, self.kpis, items)
+
+    @cached_property
+    def priority_actions(self) -> list[str]:
+        return _actions.priority_actions(self.client.table("actions"), self.action_priority,
+                                         self.gaps.get("overdue_actions", []))
+
+    @cached_property
+    def smart_warnings(self) -> dict[str, list[str]]:
+        acts = self.client.table("actions")
+        if acts is None:
+            return {}
+        return {str(r["action_id"]): _actions.smart_warnings(r) for r in acts.to_dict("records")}
+
+    @cached_property
+    def action_effects(self) -> dict[str, dict[str, dict[str, Any]] | None]:
+        ids = [] if self.kpis is None else list(self.kpis.index)
+        return _actions.action_effects(self.client.table("actions"), self.kpi_history, ids, self.period)
+
+    @cached_property
+    def review(self) -> pd.DataFrame | None:
+        """The quarterly review rows (review.quarterly_review)."""
+        return _review.quarterly_review(self.kpis, self.client.table("reviews"), self.period)
+
+    @cached_property
+    def scorecard(self) -> dict[str, Any] | None:
+        return _review.scorecard_counts(self.client.table("kpis"), self.client.table("objectives"))
+
+    @cached_property
+    def problem_kpis(self) -> dict[str, list[str]]:
+        c = self.client
+        return _review.problem_kpis(self.kpis, c.table("problems"), c.table("causes"),
+                                    [c.table("findings"), c.table("actions")])
+
+    @cached_property
+    def contradictions(self) -> list[_review.Contradiction]:
+        return _review.contradictions(self.contracts, self.kpis, self.objectives, self.problem_kpis)
+
+    @cached_property
+    def history(self) -> list[dict[str, Any]]:
+        """Earlier rounds' results.json documents (``Client.history``, validated by intake), chronological."""
+        docs = getattr(self.client, "history", None) or {}
+        return _progress.read_history_docs(list(docs.values()) if isinstance(docs, dict) else list(docs))
+
+    @cached_property
+    def progress(self) -> _progress.Progress | None:
+        return _progress.progress_since(self.history, self.period, self.assessment, self.kpis, self.contracts,
+                                        self.client.table("actions"))
+
 
 def _is_strategy_issue(issue: Issue) -> bool:
     """Intake warnings that strategy.check_strategy re-derives (kept once, in strategy_warnings)."""
@@ -116,6 +200,8 @@ def analyse(client: Client) -> Analysis:
         warnings.append(t("scoring.warning.unlinked_root", lang, chain=ch))
 
     gaps = _plan.gaps(kpis, roots, client.table("actions"), prof.period_end)
+    gaps["red_kpis_without_review"] = _review.red_kpis_without_review(
+        _review.quarterly_review(kpis, client.table("reviews"), prof.period))
     warnings.extend(i.line(lang) for i in client.warnings if not _is_strategy_issue(i))
     return Analysis(client=client, kpis=kpis, kpi_history=kpi_history, contracts=contracts,
                     contract_history=contract_history, objectives=objectives, perspectives=perspectives,

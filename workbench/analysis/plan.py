@@ -24,7 +24,8 @@ from workbench.core.missing import is_missing
 
 __all__ = ["GAP_KEYS", "addressed_ids", "overdue_actions", "gaps", "carried_over", "actions_by_owner"]
 
-GAP_KEYS = ("root_causes_without_action", "kpis_below_60_without_action", "overdue_actions")
+GAP_KEYS = ("root_causes_without_action", "kpis_below_60_without_action", "overdue_actions",
+            "red_kpis_without_review")
 CLOSED = ("done", "deferred")
 
 

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.analyse import Analysis, analyse
+from workbench.analysis.plan import GAP_KEYS
 from workbench.core.i18n import t
+from workbench.core.missing import is_missing
+from workbench.core.numfmt import fmt_delta, fmt_points, fmt_score
 
 __all__ = ["RESULT_KEYS", "results_document", "to_json", "write_results", "score_command", "jsonable"]
 
 RESULT_KEYS = ("client", "name", "period", "framework", "assessment", "kpis", "contracts", "objectives",
-               "perspectives", "strategy_map", "diagnosis", "gaps", "warnings")
-GAP_KEYS = ("root_causes_without_action", "kpis_below_60_without_action", "overdue_actions")
+               "perspectives", "strategy_map", "diagnosis", "gaps", "maturity", "actions", "previous", "warnings")
 
 
 def jsonable(v: Any) -> Any:
@@ -70,6 +71,23 @@ def _assessment(a: Analysis) -> dict[str, Any] | None:
             "categories": {cid: s for cid, s in r.categories["score"].items()}, "items": items}
 
 
+def _actions(a: Analysis) -> dict[str, Any] | None:
+    """Per action: priority, SMART codes and (done actions only) the effect on the KPIs it addresses."""
+    acts = a.client.table("actions")
+    if acts is None:
+        return None
+    effects = a.action_effects
+    out = {}
+    for aid in acts["action_id"].astype(str):
+        eff = effects.get(aid)
+        out[aid] = {"priority": a.action_priority.get(aid, 0.0), "smart_warnings": a.smart_warnings.get(aid, []),
+                    "effect": None if eff is None else {k: {f: v[f] for f in EFFECT_KEYS} for k, v in eff.items()}}
+    return out
+
+
+EFFECT_KEYS = ("before", "after", "before_score", "after_score")
+
+
 def results_document(a: Analysis) -> dict[str, Any]:
     """The results.json document of an Analysis (outputs.md keys, in that order)."""
     prof = a.client.profile
@@ -80,9 +98,9 @@ def results_document(a: Analysis) -> dict[str, Any]:
                 for kid, s, p, act, st in zip(a.kpis.index, a.kpis["score"], a.kpis["progress"], a.kpis["actual"],
                                               a.kpis["status"])}
     if a.contracts is not None:
-        contracts = {key: {"score": s, "vetoed_by": v, "excluded": list(ex)}
-                     for key, s, v, ex in zip(a.contracts.index, a.contracts["score"], a.contracts["vetoed_by"],
-                                              a.contracts["excluded"])}
+        contracts = {key: {"score": s, "vetoed_by": v, "excluded": list(ex), "owner_level": "company" if is_missing(lvl) else str(lvl)}
+                     for key, s, v, ex, lvl in zip(a.contracts.index, a.contracts["score"], a.contracts["vetoed_by"],
+                                                   a.contracts["excluded"], a.contracts["owner_level"])}
     if a.objectives is not None:
         objectives = dict(a.objectives["score"].items())
     if a.perspectives is not None:
@@ -95,7 +113,10 @@ def results_document(a: Analysis) -> dict[str, Any]:
         "client": prof.id, "name": prof.name, "period": prof.period, "framework": prof.framework,
         "assessment": _assessment(a), "kpis": kpis, "contracts": contracts, "objectives": objectives,
         "perspectives": perspectives, "strategy_map": strategy, "diagnosis": diag,
-        "gaps": {k: list(a.gaps.get(k, [])) for k in GAP_KEYS}, "warnings": list(a.warnings),
+        "gaps": {k: list(a.gaps.get(k, [])) for k in GAP_KEYS},
+        "maturity": None if a.maturity is None else a.maturity.document(),
+        "actions": _actions(a), "previous": None if a.progress is None else a.progress.document(),
+        "warnings": list(a.warnings),
     }
     return jsonable(doc)
 
@@ -106,23 +127,11 @@ def to_json(doc: dict[str, Any]) -> str:
 
 
 def write_results(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
-    """Write results.json atomically (workbench.core.atomic.atomic_write_text; temp file + os.replace otherwise)."""
-    text = to_json(results_document(analysis))
+    """Write results.json atomically (temp file + rename: a reader never sees half a document)."""
+    from workbench.core.atomic import atomic_write_text
+
     target = Path(path)
-    try:
-        from workbench.core.atomic import atomic_write_text
-    except ImportError:  # pragma: no cover - fsutil ships with the project
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    else:
-        atomic_write_text(target, text)
+    atomic_write_text(target, to_json(results_document(analysis)))
     return target
 
 
@@ -210,7 +219,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
             status = row["status"] + (f" ({tr('missing_zero')})" if row.get("missing") and row["status"] != "excluded" else "")
             tb.add_row(indent + str(kid), str(row.get("kpi") or ""), row["contract"], mlabel,
                        str(row.get("direction") or "higher"), _inputs(row, lang), _f(row["actual"], 6),
-                       _f(row["score"]), status, _f(row["progress"], 3))
+                       fmt_score(row["score"]), status, _f(row["progress"], 3))
         con.print(tb)
         con.print(tr("kpi_rules"), markup=False)
 
@@ -220,7 +229,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
             tb.add_column(tr(f"col.{c}"))
         for key, row in zip(a.contracts.index, a.contracts.to_dict("records")):
             tb.add_row(key, str(row.get("owner_level") or ""), str(row["n_kpis"]), _f(row["weight_included"]),
-                       _f(row["score"]), ", ".join(row["vetoes"]) or "—", ", ".join(row["excluded"]) or "—")
+                       fmt_score(row["score"]), ", ".join(row["vetoes"]) or "—", ", ".join(row["excluded"]) or "—")
         con.print(tb)
         con.print(tr("contract_rules"), markup=False)
 
@@ -230,14 +239,14 @@ def print_summary(a: Analysis, console: Any = None) -> None:
             tb.add_column(tr(f"col.{c}"))
         for oid, row in zip(a.objectives.index, a.objectives.to_dict("records")):
             tb.add_row(oid, PERSPECTIVE_LABELS.get(row["perspective"], {}).get(lang, str(row["perspective"])),
-                       str(row.get("objective") or ""), ", ".join(row["kpis"]) or "—", _f(row["score"]))
+                       str(row.get("objective") or ""), ", ".join(row["kpis"]) or "—", fmt_score(row["score"]))
         con.print(tb)
     if a.perspectives is not None:
         tb = Table(title=tr("perspectives"))
         for c in ("perspective", "n_objectives", "score"):
             tb.add_column(tr(f"col.{c}"))
         for p, row in zip(a.perspectives.index, a.perspectives.to_dict("records")):
-            tb.add_row(PERSPECTIVE_LABELS[p][lang], f"{row['n_scored']}/{row['n_objectives']}", _f(row["score"]))
+            tb.add_row(PERSPECTIVE_LABELS[p][lang], f"{row['n_scored']}/{row['n_objectives']}", fmt_score(row["score"]))
         con.print(tb)
 
     r = a.assessment
@@ -249,13 +258,14 @@ def print_summary(a: Analysis, console: Any = None) -> None:
             scores = ", ".join(f"{who} {_f(s)}" for who, s in zip(row["assessors"], row["scores"])) or tr("unscored")
             flag = " ⚑" if row["flagged"] else ""
             tb.add_row(iid, row["name_zh"] if lang == "zh" else row["name_en"], scores, _f(row["median"]),
-                       _f(row["consensus_pct"]), str(row["points"]), _f(row["score"]), _f(row["spread"]) + flag,
+                       _f(row["consensus_pct"]), str(row["points"]), fmt_points(row["score"]), _f(row["spread"]) + flag,
                        row["band"] or "—")
         con.print(tb)
-        cats = "; ".join(f"{cid} {_f(s)}/{p}" for cid, s, p in zip(r.categories.index, r.categories["score"],
+        cats = "; ".join(f"{cid} {fmt_points(s)}/{p}" for cid, s, p in zip(r.categories.index, r.categories["score"],
                                                                   r.categories["points"]))
         con.print(tr("categories", categories=cats), markup=False)
-        con.print(tr("total", total=_f(r.total), max=r.framework.total_points, unscored=r.unscored_points), markup=False)
+        con.print(tr("total", total=fmt_points(r.total), max=r.framework.total_points, unscored=r.unscored_points),
+                  markup=False)
         con.print(tr("assessment_rules"), markup=False)
 
     if a.client.table("objectives") is not None:
@@ -271,6 +281,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
             pr = a.diagnosis["priority"]
             tops = ", ".join(f"{c} ({_f(pr.get(c))})" for c in a.top_causes) or "—"
             con.print("  " + tr("top_causes", ids=tops, total=_f(pr.sum(skipna=True))), markup=False)
+    _print_judgement(a, con, tr)
     con.print(f"[bold]{tr('gaps')}[/bold]")
     for k in GAP_KEYS:
         con.print(f"  {tr('gap.' + k)}: {', '.join(a.gaps.get(k, [])) or '—'}", markup=False)
@@ -278,6 +289,35 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         con.print(f"[bold]{tr('warnings')}[/bold]")
         for w in a.warnings:
             con.print(f"  - {w}", markup=False)
+
+
+def _print_judgement(a: Analysis, con: Any, tr: Any) -> None:
+    """Stage, readiness, key gaps, scorecard counts, priority actions and progress (scoring.md "Judgement")."""
+    m = a.maturity
+    if m is not None:
+        con.print(f"[bold]{tr('maturity')}[/bold]")
+        con.print("  " + tr("stage", stage=m.label, total=fmt_points(m.total), unscored=m.unscored_points),
+                  markup=False)
+        if m.target_score is not None:
+            con.print("  " + tr("target", target=fmt_points(m.target_score), gap=fmt_points(m.gap)), markup=False)
+        if a.readiness is not None and len(a.readiness):
+            con.print("  " + tr("readiness", categories="; ".join(
+                f"{c} +{fmt_points(n)}" for c, n in a.readiness["need"].round(2).items())), markup=False)
+        if a.key_gaps is not None and len(a.key_gaps):
+            con.print("  " + tr("key_gaps", items="; ".join(
+                f"{i} −{fmt_points(r.lost)}" for i, r in a.key_gaps.iterrows())), markup=False)
+    sc = a.scorecard
+    if sc is not None:
+        from workbench.intake.contract import PERSPECTIVE_LABELS
+
+        per = ", ".join(f"{PERSPECTIVE_LABELS[p][a.lang]} {n}" for p, n in sc["perspectives"].items())
+        con.print("  " + tr("scorecard", perspectives=per, total=sc["total"]), markup=False)
+    if a.priority_actions:
+        con.print("  " + tr("priority_actions", actions=", ".join(
+            f"{x} ({fmt_score(a.action_priority.get(x))})" for x in a.priority_actions[:5])), markup=False)
+    p = a.progress
+    if p is not None:
+        con.print("  " + tr("previous", period=p.period, delta=fmt_delta(p.delta, points=True)), markup=False)
 
 
 def score_command(folder: str | os.PathLike[str], as_json: bool = False) -> int:

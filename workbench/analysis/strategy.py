@@ -11,10 +11,10 @@ Codes (``Finding.code``) and what triggers them:
 - ``total_kpis``: a scorecard whose KPI count is outside 16-25. refs: ()
 - ``link_cycle``: links forming a cycle (an intake error; reported here too so nothing breaks). refs: the cycle.
 
-"Has a KPI" means any KPI (top-level or cascaded) names the objective. The scorecard size counts top-level KPIs
-(no ``parent_kpi_id``) linked to an objective, per perspective of that objective, as validation.py does, so KPIs
-cascaded to departments do not inflate the company scorecard; the size checks are skipped when no top-level KPI
-is linked at all (``no_kpi`` already says so). Links or KPIs naming unknown objectives are skipped (intake errors).
+"Has a KPI" means any KPI (company or cascaded) names the objective. The scorecard size counts the company
+scorecard (scoring.md v2): KPIs with ``owner_level`` company (the default) linked to an objective, per perspective
+of that objective, so KPIs cascaded to divisions and departments do not inflate it; the size checks are skipped
+when no company KPI is linked at all (``no_kpi`` already says so). Links or KPIs naming unknown objectives are skipped (intake errors).
 """
 from __future__ import annotations
 
@@ -82,16 +82,16 @@ def check_strategy(objectives: pd.DataFrame | None, links: pd.DataFrame | None, 
     for cyc in find_cycles(edges):
         out.append(Finding("link_cycle", t("scoring.strategy.link_cycle", lang,
                                            cycle=" → ".join([*cyc, cyc[0]])), tuple(cyc)))
-    # KPI counts: any linked KPI satisfies "has a KPI"; the scorecard size counts top-level KPIs only.
+    # KPI counts: any linked KPI satisfies "has a KPI"; the scorecard size counts company KPIs only.
     measured: set[str] = set()
     per_obj: dict[str, int] = {o: 0 for o in obj_ids}
     if kpis is not None and len(kpis) and "objective_id" in kpis.columns:
-        parents = kpis["parent_kpi_id"] if "parent_kpi_id" in kpis.columns else [None] * len(kpis)
-        for obj, parent in zip(kpis["objective_id"], parents):
+        levels = kpis["owner_level"] if "owner_level" in kpis.columns else [None] * len(kpis)
+        for obj, level in zip(kpis["objective_id"], levels):
             if is_missing(obj) or str(obj) not in per_obj:
                 continue
             measured.add(str(obj))
-            if is_missing(parent):
+            if is_missing(level) or str(level) == "company":
                 per_obj[str(obj)] += 1
     for o in obj_ids:
         if o not in measured:

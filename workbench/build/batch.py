@@ -9,7 +9,16 @@
   are written here atomically.
 - Always writes ``<out>/batch.json`` and ``<out>/index.html`` (``workbench.build.portfolio``).
 
-Exit code: 0 every client ok (built or skipped), 1 some failed, 2 bad usage.
+- One batch at a time per ``--out``: an exclusive lock (``<out>/.batch.lock``, ``fcntl.flock``) held for the
+  whole batch; a second batch raises ``InfrastructureError`` naming the holder (pid, host, start time).
+- Client ids are the names of the *resolved* client folders (``batch .`` and ``x/sub/..`` work); everything is
+  written inside ``--out``.
+- ``batch.json`` entries: ``error`` is one human sentence (index.html shows it), ``traceback`` the full story
+  (validation report or traceback).
+
+Exit code: 0 every client ok (built or skipped), 1 some failed, 2 bad usage. When the batch cannot run at all
+(unusable ``--out``, ``--out`` locked by another batch, unreachable ``--scheduler``, a worker pool that cannot
+start) ``batch_command`` raises ``InfrastructureError`` (one line; the CLI exits 2) and marks no client failed.
 
 The module top level imports only the standard library and light workbench modules: an unchanged
 re-run hashes, skips and writes the index without importing pandas or matplotlib and without
@@ -21,6 +30,7 @@ per client, default 4096, 0 = none), ``WORKBENCH_NOTEBOOKS`` (notebooks folder).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -42,6 +52,15 @@ class UsageError(Exception):
     pass
 
 
+class InfrastructureError(Exception):
+    """The batch cannot run at all (not a client's fault): exit 2, one line, no client marked failed."""
+
+
+# Failure reasons of the pool that depend on the machine, not on the inputs: never cached as a result.
+RESOURCE_REASONS = frozenset({"memory", "timeout", "signal", "exit", "infrastructure"})
+LOCK_NAME = ".batch.lock"
+
+
 @dataclass
 class Options:
     notebooks: Path | None = None  # None: the runner's default (fingerprinted as ROOT/notebooks)
@@ -49,6 +68,8 @@ class Options:
     time_limit: float | None = DEFAULT_CLIENT_TIMEOUT
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     memory_mb: int | None = DEFAULT_MEMORY_MB
+    full_notebooks: bool = False  # executed notebooks keep their images (default: text only, images in report.html)
+    pdf: bool = False  # also report.pdf (an unchanged client built without one is rebuilt)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Options":
@@ -64,6 +85,7 @@ class Options:
         o = cls(notebooks=Path(env["WORKBENCH_NOTEBOOKS"]) if env.get("WORKBENCH_NOTEBOOKS") else None,
                 time_limit=num("WORKBENCH_CLIENT_TIMEOUT", DEFAULT_CLIENT_TIMEOUT),
                 cell_timeout=num("WORKBENCH_CELL_TIMEOUT", DEFAULT_CELL_TIMEOUT))
+        o.full_notebooks = env.get("WORKBENCH_FULL_NOTEBOOKS", "").strip().lower() in ("1", "yes", "true", "on")
         mem = num("WORKBENCH_MEMORY_MB", DEFAULT_MEMORY_MB)
         o.memory_mb = int(mem) if mem else None
         for k, v in overrides.items():
@@ -86,12 +108,13 @@ class Item:
     fp: dict | None = None
     status: str = "pending"  # ok / failed / skipped
     seconds: float = 0.0
-    error: str | None = None
+    error: str | None = None  # one human sentence
+    traceback: str | None = None  # the full story behind ``error``
     extra: dict[str, Any] = field(default_factory=dict)
 
     def entry(self) -> dict[str, Any]:
         e = {"id": self.id, "status": self.status, "seconds": round(self.seconds, 3), "error": self.error,
-             "folder": str(self.folder)}
+             "traceback": self.traceback, "folder": str(self.folder)}
         e.update(self.extra)
         return e
 
@@ -109,10 +132,12 @@ def _is_client(folder: Path) -> bool:
 def discover(folders: Iterable[Path]) -> list[Path]:
     """Client folders named directly, or the client folders inside a folder of clients (sorted)."""
     found: list[Path] = []
-    for f in folders:
-        f = Path(f)
-        if not f.is_dir():
-            raise UsageError(f"{f}: not a folder")
+    for given in folders:
+        if not Path(given).is_dir():
+            raise UsageError(f"{given}: not a folder")
+        f = Path(given).resolve()  # "." and "x/sub/.." name the folder they stand for
+        if not f.name:
+            raise UsageError(f"{given}: the file-system root cannot be a client or a folder of clients")
         if _is_client(f):
             found.append(f)
             continue
@@ -142,14 +167,17 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
         nbs: Path | list[Path] = notebook_paths(options.notebooks)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
-    ctx = fingerprint.Context(nbs, options.templates_dir)
+    ctx = fingerprint.Context(nbs, options.templates_dir,
+                              extra={"notebook_images": "kept" if options.full_notebooks else "removed"})
     items = []
     for folder in clients:
         item = Item(folder.name, folder, ctx.compute(folder))
-        if not force and fingerprint.up_to_date(out / item.id, item.fp):
+        if not force and fingerprint.up_to_date(out / item.id, item.fp) and (
+                not options.pdf or (out / item.id / "report.pdf").is_file()):
             item.status = "skipped"
-        elif not force and (error := fingerprint.cached_failure(out / item.id, item.fp)):
-            item.status, item.error = "failed", error  # same inputs, same validation report: not re-run
+        elif not force and (cached := fingerprint.cached_failure(out / item.id, item.fp)):
+            item.status = "failed"  # same inputs, same validation report: not re-run
+            item.error, item.traceback = cached
             item.extra["unchanged"] = True
         items.append(item)
     return items
@@ -159,19 +187,25 @@ def plan(clients: list[Path], out: Path, force: bool, options: Options) -> list[
 # The per-client job (runs in a forked child or on a Dask worker)
 # ----------------------------------------------------------------------------------------------
 
-def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None) -> dict[str, Any]:
+def _call_runner(folder: Path, out: Path, notebooks: str | None, cell_timeout: float | None,
+                 full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     from workbench.build.runner import DEFAULT_ENGINE, run_client
 
     res = run_client(folder, out, engine=DEFAULT_ENGINE, timeout=cell_timeout,
-                     notebooks=Path(notebooks) if notebooks else None)
-    return {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
-            "error": res.error or None, "stage": res.stage,
-            "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
+                     notebooks=Path(notebooks) if notebooks else None, full_notebooks=full_notebooks, pdf=pdf)
+    out_doc: dict[str, Any] = {"status": "ok" if res.status == "ok" else "failed", "seconds": float(res.seconds),
+                               "error": (res.reason or res.error) if res.status != "ok" else None,
+                               "traceback": res.error if res.status != "ok" else None, "stage": res.stage,
+                               "timings": {k: round(v, 3) for k, v in (res.timings or {}).items()}}
+    if res.limit:
+        out_doc["reason"] = res.limit
+    return out_doc
 
 
-def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None) -> dict[str, Any]:
+def job(folder: str, out: str, notebooks: str | None = None, cell_timeout: float | None = None,
+        full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     """One client, end to end, exactly like `workbench run` (called in a forked child)."""
-    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout)
+    return _call_runner(Path(folder), Path(out), notebooks, cell_timeout, full_notebooks, pdf)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -182,7 +216,9 @@ Callback = Callable[[Item], None]
 
 def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
     item.status = "ok" if res.get("status") == "ok" else "failed"
-    item.error = None if item.status == "ok" else (res.get("error") or "failed (no reason given)")
+    item.error = None if item.status == "ok" else headline(res.get("error") or "failed (no reason given)", 400)
+    item.traceback = None if item.status == "ok" else (res.get("traceback") or res.get("detail") or
+                                                       (res.get("error") if "\n" in (res.get("error") or "") else None))
     item.seconds = float(res.get("wall") or res.get("seconds") or (time.perf_counter() - t0))
     for k in ("cpu", "maxrss_mb", "reason", "timings"):
         if res.get(k) is not None:
@@ -197,8 +233,8 @@ def _finish(item: Item, res: dict[str, Any], out: Path, t0: float) -> None:
             fingerprint.write(client_out, item.fp or {})  # last, atomically, only on success
     else:
         fingerprint.remove(client_out)
-        if res.get("stage") == "validate" and item.fp:
-            fingerprint.write_failure(client_out, item.fp, item.error or "")
+        if res.get("stage") == "validate" and item.fp and res.get("reason") not in RESOURCE_REASONS:
+            fingerprint.write_failure(client_out, item.fp, item.error or "", item.traceback)
         else:
             fingerprint.remove_failure(client_out)
         _clean_stale(out, [item.id])  # the runner's temp build folder of a killed/timed-out child
@@ -217,7 +253,8 @@ def run_pool(items: list[Item], out: Path, jobs: int, options: Options, done: Ca
         tasks = [Task(it.id, "workbench.build.batch:job",
                       {"folder": str(it.folder.resolve()), "out": str(out.resolve()),
                        "notebooks": str(options.notebooks.resolve()) if options.notebooks else None,
-                       "cell_timeout": options.cell_timeout},
+                       "cell_timeout": options.cell_timeout, "full_notebooks": options.full_notebooks,
+                       "pdf": options.pdf},
                       time_limit=options.time_limit, memory_mb=options.memory_mb) for it in items]
         for key, res in pool.run(tasks, on_start=started):
             item = by_key[key]
@@ -234,10 +271,41 @@ _worker_pool: Any = None
 _worker_lock: Any = None
 
 
-def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: float | None,
-              time_limit: float | None, memory_mb: int | None) -> dict[str, Any]:
+MAX_SHIPPED_INPUT = 64 * 1024 * 1024  # bytes of one client's inputs sent to a Dask worker
+
+
+def pack_folder(folder: Path, suffixes: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """The input files of a folder as ``{relative path: bytes}`` (the files the fingerprint hashes: no backups,
+    lock or hidden files), to send to a worker that does not share this file system."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for rel in fingerprint.tree_files(folder, suffixes=suffixes):
+        data = (folder / rel).read_bytes()
+        total += len(data)
+        if total > MAX_SHIPPED_INPUT:
+            raise ValueError(f"the inputs of {folder.name} exceed {MAX_SHIPPED_INPUT // 2**20} MB")
+        files[rel] = data
+    return files
+
+
+def _unpack(files: dict[str, bytes], dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"unsafe input path {rel!r}")
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+    return dest
+
+
+def dask_task(inputs: dict[str, bytes] | str, client_id: str, notebooks: dict[str, bytes] | str | None,
+              cell_timeout: float | None, time_limit: float | None, memory_mb: int | None,
+              full_notebooks: bool = False, pdf: bool = False) -> dict[str, Any]:
     """On a Dask worker: build one client into a private temp folder through the worker's own warm
-    pool (forked children, same isolation and limits as locally) and return the artefacts as bytes."""
+    pool (forked children, same isolation and limits as locally) and return the artefacts as bytes.
+
+    ``inputs`` (and ``notebooks``) come as ``{relative path: bytes}``, so the worker needs no shared file
+    system; a path string is used as it is (a file system the worker shares)."""
     global _worker_pool, _worker_lock
     import threading
 
@@ -247,15 +315,19 @@ def dask_task(folder: str, client_id: str, notebooks: str | None, cell_timeout: 
         _worker_lock = threading.Lock()
     tmp = tempfile.mkdtemp(prefix=f"wb-dask-{client_id}-")
     try:
+        folder = inputs if isinstance(inputs, str) else str(_unpack(inputs, Path(tmp) / "in" / client_id))
+        nbs = notebooks if notebooks is None or isinstance(notebooks, str) else str(_unpack(notebooks, Path(tmp) / "nb"))
+        out = Path(tmp) / "out"
         with _worker_lock:  # one zygote per worker process, started on first use
             if _worker_pool is None or _worker_pool.proc.poll() is not None:
                 _worker_pool = WarmPool(1)
             task = Task(client_id, "workbench.build.batch:job",
-                        {"folder": folder, "out": tmp, "notebooks": notebooks, "cell_timeout": cell_timeout},
+                        {"folder": folder, "out": str(out), "notebooks": nbs, "cell_timeout": cell_timeout,
+                         "full_notebooks": full_notebooks, "pdf": pdf},
                         time_limit=time_limit, memory_mb=memory_mb)
             res = next(iter(_worker_pool.run([task])))[1]
         files: dict[str, bytes] = {}
-        base = Path(tmp) / client_id
+        base = out / client_id
         if res.get("status") == "ok" and base.is_dir():
             for p in sorted(base.rglob("*")):
                 if p.is_file() and not p.name.startswith("."):
@@ -296,36 +368,97 @@ def _install_dir(client_out: Path, files: dict[str, bytes]) -> None:
         raise
 
 
-def run_dask(items: list[Item], out: Path, address: str, options: Options, done: Callback) -> dict[str, Any]:
-    from dask.distributed import Client, as_completed
+def release_worker_pool() -> bool:
+    """On a Dask worker: stop this worker's warm pool (its zygote) so nothing stays resident after a batch."""
+    global _worker_pool
+    pool, _worker_pool = _worker_pool, None
+    if pool is None:
+        return False
+    pool.close()
+    return True
 
-    with Client(address) as client:
+
+DASK_CONNECT_TIMEOUT = 10.0  # s to reach the scheduler
+DASK_WORKER_WAIT = 60.0  # s to wait for a first worker
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InfrastructureError("--scheduler needs Dask: pip install 'workbench[dask]'") from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+    except Exception as exc:  # OSError, TimeoutError, ValueError (a malformed address), ...
+        raise InfrastructureError(f"cannot reach the Dask scheduler at {address}: "
+                                  f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+    try:
+        client.wait_for_workers(1, timeout=DASK_WORKER_WAIT)
+    except Exception:
+        client.close()
+        raise InfrastructureError(f"the Dask scheduler at {address} has no worker "
+                                  f"(waited {DASK_WORKER_WAIT:g} s); start `dask worker {address}`") from None
+    return client
+
+
+def run_dask(items: list[Item], out: Path, address: str, options: Options, done: Callback) -> dict[str, Any]:
+    from dask.distributed import as_completed
+
+    try:
+        from distributed import KilledWorker
+    except ImportError:  # pragma: no cover
+        KilledWorker = ()  # type: ignore[assignment]  # noqa: N806
+
+    client = _dask_client(address)
+    try:
+        notebooks = None
+        if options.notebooks:  # custom notebooks travel with the tasks (scattered once)
+            nb = options.notebooks.resolve()
+            notebooks = client.scatter(pack_folder(nb, (".ipynb", ".py")) if nb.is_dir()
+                                       else {nb.name: nb.read_bytes()}, broadcast=True)
         futures = {}
+        t0 = time.perf_counter()
         for it in items:
-            fut = client.submit(dask_task, str(it.folder.resolve()), it.id,
-                                str(options.notebooks.resolve()) if options.notebooks else None,
-                                options.cell_timeout, options.time_limit, options.memory_mb,
+            try:
+                inputs = pack_folder(it.folder.resolve())
+            except (OSError, ValueError) as exc:
+                _finish(it, {"status": "failed", "error": f"The client's inputs could not be sent to a worker: {exc}."},
+                        out, t0)
+                done(it)
+                continue
+            fut = client.submit(dask_task, inputs, it.id, notebooks,
+                                options.cell_timeout, options.time_limit, options.memory_mb, options.full_notebooks, options.pdf,
                                 key=f"workbench-{it.id}-{(it.fp or {}).get('digest', '')}-{time.time_ns()}",
                                 pure=False, retries=0)
             futures[fut] = it
-        t0 = time.perf_counter()
         for fut in as_completed(list(futures)):
             it = futures[fut]
             try:
                 res = fut.result()
-            except Exception as exc:  # the task itself failed (worker lost, ...)
-                res = {"status": "failed", "error": f"dask task failed: {type(exc).__name__}: {exc}"}
+            except KilledWorker as exc:  # this client's task took its worker down (memory, crash)
+                res = {"status": "failed", "reason": "signal",
+                       "error": "The Dask worker running this client died (e.g. out of memory).",
+                       "traceback": f"{type(exc).__name__}: {exc}"}
+            except Exception as exc:  # the cluster itself failed: not this client's fault
+                raise InfrastructureError(f"the Dask cluster at {address} failed: {type(exc).__name__}: "
+                                          f"{' '.join(str(exc).split())[:200]}") from exc
             if res.get("status") == "ok":
                 try:
                     _install_dir(out / it.id, res.pop("files", {}))
                 except Exception as exc:
-                    res = {"status": "failed", "error": f"writing artefacts: {type(exc).__name__}: {exc}"}
+                    res = {"status": "failed", "reason": "infrastructure",
+                           "error": f"Writing the artefacts into the output folder failed: {type(exc).__name__}: {exc}."}
             res.pop("files", None)
             if res.get("worker_host"):
                 it.extra["worker_host"] = res["worker_host"]
             _finish(it, res, out, t0)
             done(it)
-    return {"scheduler": address}
+        return {"scheduler": address}
+    finally:
+        with contextlib.suppress(Exception):
+            client.run(release_worker_pool)  # the workers' warm pools are not left resident
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,7 +474,7 @@ def default_jobs() -> int:
 
 def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | None = None, force: bool = False,
                   scheduler: str | None = None, *, options: Options | None = None, console: Any = None,
-                  progress: bool = True, pool: Any = None) -> int:
+                  progress: bool = True, pool: Any = None, lang: str | None = None) -> int:
     from rich.console import Console
 
     console = console or Console()
@@ -354,8 +487,82 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     except UsageError as exc:
         console.print(f"[red]workbench batch: {exc}[/red]")
         return 2
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = usable_out(out)
+    for c in clients:
+        if out == c or c in out.parents:
+            console.print(f"[red]workbench batch: --out {out} is inside the client folder {c}[/red]")
+            return 2
+    with out_lock(out):
+        return _locked_batch(clients, out, jobs, force, scheduler, options, console, progress, pool, started_at)
+
+
+def usable_out(out: Path) -> Path:
+    """``out`` created and resolved, or ``InfrastructureError`` saying in one line why it cannot be used."""
+    given = Path(out)
+    try:
+        resolved = given.resolve()
+        if resolved.exists() and not resolved.is_dir():
+            raise InfrastructureError(f"--out {given} is a file, not a folder; choose another --out")
+        resolved.mkdir(parents=True, exist_ok=True)
+        probe = resolved / f".batch-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except InfrastructureError:
+        raise
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            why = "a part of the path is a file"
+        raise InfrastructureError(f"--out {given} cannot be used ({why}): it must be a folder this user can "
+                                  "create and write; choose another --out") from None
+    return resolved
+
+
+class out_lock:
+    """Exclusive lock on ``<out>/.batch.lock`` for the whole batch; the file records the holder."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK_NAME
+        self.fd: int | None = None
+
+    def __enter__(self) -> "out_lock":
+        import fcntl
+        import json
+        import socket
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InfrastructureError(f"--out {self.path.parent} cannot be locked: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                holder = json.loads(os.read(fd, 4096) or b"{}")
+            except ValueError:
+                holder = {}
+            os.close(fd)
+            who = (f"pid {holder.get('pid', '?')} on host {holder.get('host', '?')}, started {holder.get('started', '?')}"
+                   if holder else "a process that has not recorded itself yet")
+            raise InfrastructureError(f"another batch is writing into {self.path.parent} ({who}); "
+                                      "wait for it to finish or choose another --out") from None
+        doc = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "argv": sys.argv[:8]}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(doc).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
+
+
+def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool, scheduler: str | None,
+                  options: Options, console: Any, progress: bool, pool: Any, started_at: float) -> int:
     try:
         items = plan(clients, out, force, options)
     except UsageError as exc:
@@ -401,12 +608,11 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
                     info = run_pool(todo, out, jobs, options, done, pool=pool)
             except KeyboardInterrupt:
                 interrupted = True
-            except Exception as exc:  # the pool or the cluster itself failed: say so for every client left
-                crash = f"batch infrastructure error: {type(exc).__name__}: {exc}"
-                for it in todo:
-                    if it.status == "pending":
-                        it.status, it.error = "failed", crash
-                bar.console.print(f"[red]{escape(crash)}[/red]")
+            except InfrastructureError:
+                raise
+            except Exception as exc:  # the pool or the cluster itself failed: not the clients' fault
+                raise InfrastructureError(f"the batch could not go on: {type(exc).__name__}: "
+                                          f"{' '.join(str(exc).split())[:300]}") from exc
             bar.update(task, description="done" if not interrupted else "interrupted")
         for it in todo:
             if it.status == "pending":
@@ -417,7 +623,7 @@ def batch_command(folders: list[Path], out: Path = Path("build"), jobs: int | No
     wall = time.perf_counter() - started_at
     meta = {"wall_seconds": round(wall, 3), "jobs": jobs, "scheduler": scheduler, "force": force,
             "warm_seconds": info.get("seconds"), "generated": time.strftime("%Y-%m-%d %H:%M:%S")}
-    rows = portfolio.write(out, [it.entry() for it in items], meta)
+    rows = portfolio.write(out, [it.entry() for it in items], meta, lang=lang)
     _summary(console, rows, wall)
     if interrupted:
         return 130

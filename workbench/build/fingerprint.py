@@ -165,22 +165,24 @@ def remove(client_out: Path) -> None:
 FAILURE_FILENAME = ".failure.json"
 
 
-def write_failure(client_out: Path, fp: dict, error: str) -> None:
+def write_failure(client_out: Path, fp: dict, error: str, traceback: str | None = None) -> None:
     """Record that these exact inputs fail validation: an unchanged re-run reports the same failure without
-    starting a worker. Only deterministic (validation) failures are recorded; crashes and timeouts are retried."""
-    doc = {"digest": fp.get("digest"), "error": error}
+    starting a worker. Only deterministic (validation) failures are recorded; crashes, timeouts and resource
+    limits (memory) are retried."""
+    doc = {"digest": fp.get("digest"), "error": error, "traceback": traceback}
     write_bytes_atomic(client_out / FAILURE_FILENAME, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
-def cached_failure(client_out: Path, fp: dict) -> str | None:
-    """The recorded validation failure of these exact inputs, or None."""
+def cached_failure(client_out: Path, fp: dict) -> tuple[str, str | None] | None:
+    """The recorded validation failure of these exact inputs as ``(sentence, full report)``, or None."""
     try:
         with open(client_out / FAILURE_FILENAME, encoding="utf-8") as f:
             doc = json.load(f)
     except (OSError, ValueError):
         return None
     if isinstance(doc, dict) and doc.get("digest") and doc.get("digest") == fp.get("digest"):
-        return str(doc.get("error") or "failed validation")
+        tb = doc.get("traceback")
+        return str(doc.get("error") or "failed validation"), (str(tb) if tb else None)
     return None
 
 

@@ -48,8 +48,10 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
 )
 # Environment for the zygote: one BLAS/OpenMP thread (the zygote must have no threads when it forks,
 # and with -j children on the cores more threads per child only contend).
-SINGLE_THREAD_ENV = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                                       "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+# pandas 3 imports pyarrow, whose jemalloc starts a background thread unless told not to.
+SINGLE_THREAD_ENV = {**{k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                         "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")},
+                     "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 _LOG_TAIL = 2000
 
 
@@ -125,14 +127,10 @@ class WarmPool:
                 self._send({"op": "run", "key": t.key, "func": t.func, "kwargs": t.kwargs,
                             "time_limit": t.time_limit, "memory_mb": t.memory_mb, "env": t.env})
             msg = self._recv()
-            if msg is None:
+            if msg is None:  # the zygote itself is gone: the machine's fault, not the jobs'
                 code = self.proc.wait()
-                for key in list(outstanding):
-                    yield key, {"status": "failed", "error": f"worker pool exited unexpectedly (exit code {code})"}
-                outstanding.clear()
-                for t in pending:
-                    yield t.key, {"status": "failed", "error": "worker pool exited unexpectedly"}
-                return
+                raise PoolError(f"the worker pool exited unexpectedly (exit code {code}) with "
+                                f"{len(outstanding) + len(pending)} job(s) not done")
             if msg["ev"] == "start":
                 if on_start:
                     on_start(msg["key"])
@@ -376,7 +374,8 @@ def _zygote(spec_json: str) -> None:
                 payload = None
         log_tail = _read_tail(os.path.join(r.tmp, "child.log"))
         if r.killed_for_time:
-            result = {"status": "failed", "error": f"timed out after {r.time_limit:g} s", "reason": "timeout"}
+            result = {"status": "failed", "error": f"Timed out after {r.time_limit:g} s (the time limit of one client).",
+                      "reason": "timeout", "traceback": log_tail or None}
         elif payload is not None and os.WIFEXITED(status):
             result = payload
         elif os.WIFSIGNALED(status):
@@ -385,15 +384,15 @@ def _zygote(spec_json: str) -> None:
                 name = signal.Signals(sig).name
             except ValueError:
                 name = f"signal {sig}"
-            error = f"worker died with signal {name} ({sig})"
+            error = f"The worker process died with {name} ({sig})"
             if sig == signal.SIGKILL:
-                error += " (killed from outside the pool, e.g. by the system's out-of-memory killer)"
-            result = {"status": "failed", "error": error + (f"; last output: {log_tail}" if log_tail else ""),
+                error += ", killed from outside the pool (e.g. by the system's out-of-memory killer)"
+            result = {"status": "failed", "error": error + ".", "traceback": log_tail or None,
                       "reason": "signal", "signal": sig}
         else:
             code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
-            result = {"status": "failed", "error": f"worker exited with code {code} without a result"
-                      + (f"; last output: {log_tail}" if log_tail else ""), "reason": "exit", "exit_code": code}
+            result = {"status": "failed", "error": f"The worker process exited with code {code} without a result.",
+                      "traceback": log_tail or None, "reason": "exit", "exit_code": code}
         result.setdefault("status", "failed")
         result["wall"] = time.monotonic() - r.started
         if ru is not None:
@@ -478,6 +477,11 @@ def _read_tail(path: str) -> str:
         return ""
 
 
+def _out_of_memory(memory_mb: int | None) -> str:
+    return (f"Ran out of memory (the limit of one client is {memory_mb} MB)." if memory_mb
+            else "Ran out of memory.")
+
+
 def _child(req: dict, wfd: int, tmp: str, close: list[int]) -> None:
     """In the forked child: isolate, limit, run the job, report one JSON dict on ``wfd``."""
     import importlib
@@ -521,16 +525,19 @@ def _child(req: dict, wfd: int, tmp: str, close: list[int]) -> None:
         if not isinstance(out, dict):
             out = {"status": "ok", "value": out}
         out.setdefault("status", "ok")
-        if memory_mb and out.get("status") != "ok" and "MemoryError" in str(out.get("error") or ""):
-            out["error"] = f"out of memory (limit {memory_mb} MB): {out.get('error')}"
+        if out.get("status") != "ok" and (out.get("reason") == "memory" or "MemoryError" in str(out.get("error") or "")):
+            out["traceback"] = out.get("traceback") or out.get("error")
+            out["error"] = _out_of_memory(memory_mb)
             out["reason"] = "memory"
-    except MemoryError as exc:
-        out = {"status": "failed", "reason": "memory",
-               "error": f"out of memory (limit {memory_mb} MB)" if memory_mb else f"out of memory: {exc}"}
+    except MemoryError:
+        out = {"status": "failed", "reason": "memory", "error": _out_of_memory(memory_mb),
+               "traceback": traceback.format_exc()[-4000:]}
     except BaseException as exc:  # noqa: BLE001 - report everything, the child exits anyway
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
-        out = {"status": "failed", "reason": "exception", "error": f"{type(exc).__name__}: {exc}{where}"[:4000]}
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        out = {"status": "failed", "reason": "exception", "error": f"The job raised {text}{where}.",
+               "traceback": traceback.format_exc()[-8000:]}
     try:
         data = json.dumps(out, default=str).encode()
     except Exception as exc:  # pragma: no cover

@@ -1,47 +1,46 @@
-"""The batch outputs: ``<out>/batch.json`` and ``<out>/index.html`` (docs/outputs.md).
+"""The batch outputs: ``batch.json``, ``index.html`` (the programme page) and the programme exports.
 
-index.html lists every client (status, reason of a failure, headline scores, relative link to its
-report.html) and benchmarks the portfolio: distribution of self-assessment totals, category scores as
-% of the category's points, KPI contract scores, each client's rank and percentile, and the same by
-industry. Labels are bilingual ("中文 / English"): a portfolio mixes zh and en clients.
+index.html (Jinja template ``templates/portfolio/index.html.j2``) is in one language (``--lang``, default the
+clients' majority); it lists every client (status, reason of a failure, headline scores, movement since its last
+round, link to its report.html) and compares the organisations: distributions per round drawn as strip plots
+(seaborn, inline SVG: one dot per organisation, honest at any n), category score rates, ranks (within an
+industry only where it has at least ``MIN_INDUSTRY`` organisations, outputs.md v2), and a programme summary
+over rounds (how many moved up a maturity stage, which categories improved most).
 
-Charts are pure HTML/CSS bars: the page is self-contained (no script, no image, no external request)
-and building it needs neither matplotlib nor pandas, so an unchanged re-run stays fast. Every client
-text is escaped. Works with failed clients and clients without an assessment (shown as "no data").
+Rounds: a client's earlier results are ``clients/<id>/history/<period>.json`` (intake v2; filed by
+``workbench archive``); this round is ``<out>/<id>/results.json``. ``portfolio.csv`` / ``portfolio.parquet`` hold
+one row per client per round for the programme office's own analysis.
+
+The page is self-contained (no script, no external request) and every client text is escaped (Jinja
+autoescape). Building it without results needs neither pandas nor matplotlib (the unchanged re-run stays fast).
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from statistics import median
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from workbench.intake.contract import PERSPECTIVE_LABELS, PERSPECTIVES
-from workbench.deliverable.html import esc
-from workbench.core.atomic import atomic_write_text
+from workbench.core.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from workbench.core.i18n import t
-from workbench.core.resources import frameworks_dir
+from workbench.core.numfmt import fmt_delta, fmt_pct, fmt_points, fmt_score
+from workbench.core.resources import frameworks_dir, templates_dir
+from workbench.core.status import BAND_COLOURS, BAND_FILLS, band
+from workbench.intake.contract import PERSPECTIVE_LABELS, PERSPECTIVES
 
-# Same values as workbench.deliverable.charts.style.STATUS_COLOURS / STATUS_FILLS (not imported: that module
-# imports matplotlib, and the index is written on the light skip path).
-STATUS_COLOURS = {"good": "#2E7D32", "ok": "#E0A100", "bad": "#C62828", "none": "#9AA0A6"}
-STATUS_FILLS = {"good": "#DCEFDC", "ok": "#FCEFC7", "bad": "#F8D7D7", "none": "#EEEFF1"}
+__all__ = ["write", "collect", "render_index", "company_contract", "page_language", "export_rows", "STAGES",
+           "MIN_INDUSTRY", "history"]
+
+MIN_INDUSTRY = 3  # outputs.md v2: comparisons within an industry only where it has at least 3 clients
+STAGES = ("reacting", "early_systematic", "aligned", "integrated", "role_model", "world_class")
+COMPANY_UNITS = {"公司", "全公司", "本公司", "集团", "company", "the company", "group", "organisation", "organization"}
 NAVY = "#1F3A5F"
-
-
-def L(key: str, **fields: Any) -> str:
-    """Bilingual label: '中文 / English' (just one when both are equal)."""
-    zh, en = t(key, "zh", **fields), t(key, "en", **fields)
-    return zh if zh == en else f"{zh} / {en}"
-
-
-def band(score: float | None) -> str:
-    """rollup.band's rule, restated so that index.html is built without importing pandas (the skip path)."""
-    if not _num(score):
-        return "none"
-    return "good" if score >= 100 else "ok" if score >= 60 else "bad"
 
 
 def _num(x: Any) -> bool:
@@ -49,7 +48,7 @@ def _num(x: Any) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------
-# Collecting
+# Reading
 # ----------------------------------------------------------------------------------------------
 @lru_cache(maxsize=8)
 def framework(edition: str) -> dict[str, Any]:
@@ -87,32 +86,69 @@ def _profile_yaml(folder: str | None) -> dict:
         return {}
 
 
-def _persp_label(p: str, lang: str | None) -> str:
-    """A perspective's label in the client's own language; both ("财务 / Financial") when it is not known."""
-    names = PERSPECTIVE_LABELS.get(p, {})
-    if lang in ("zh", "en"):
-        return names.get(lang, p)
-    return " / ".join(x for x in (names.get("zh"), names.get("en")) if x) or p
-
-
 def company_contract(contracts: Any, name: str | None = None) -> tuple[str | None, float | None]:
-    """The company-level contract of results.json ``contracts``: the one with ``owner_level`` 'company' when
-    results.json says so; else the only contract; else the one whose owner unit is the organisation's name."""
+    """The company-level contract of results.json ``contracts``: the one with ``owner_level`` 'company'
+    (results.json v2). Without ``owner_level`` (v1 results), the old rule: the only contract, else the one whose
+    owner unit is the organisation's name or a word for "the company" (公司, 集团, company ...)."""
     if not isinstance(contracts, dict) or not contracts:
         return None, None
-    company = [(k, v) for k, v in contracts.items() if isinstance(v, dict) and v.get("owner_level") == "company"]
-    if not company and len(contracts) == 1:
-        company = list(contracts.items())
-    if not company and name:
-        company = [(k, v) for k, v in contracts.items() if str(k).split("/", 1)[0].strip() == str(name).strip()]
+    items = [(k, v) for k, v in contracts.items() if isinstance(v, dict)]
+    if any("owner_level" in v for _, v in items):
+        company = [(k, v) for k, v in items if v.get("owner_level") == "company"]
+    elif len(items) == 1:
+        company = items
+    else:
+        unit = lambda k: str(k).split("/", 1)[0].strip()  # noqa: E731
+        company = [(k, v) for k, v in items if name and unit(k) == str(name).strip()] or \
+                  [(k, v) for k, v in items if unit(k).lower() in COMPANY_UNITS]
     for key, v in company:
-        if isinstance(v, dict) and _num(v.get("score")):
+        if _num(v.get("score")):
             return key, float(v["score"])
     return (company[0][0], None) if company else (None, None)
 
 
+def _round(doc: dict, fw_cache: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The headline numbers of one results.json (this round or a filed earlier one)."""
+    fw = framework(str(doc.get("framework") or "gbt19580-2012"))
+    assess = doc.get("assessment")
+    total = float(assess["total"]) if isinstance(assess, dict) and _num(assess.get("total")) else None
+    cats: dict[str, float] = {}
+    if isinstance(assess, dict) and isinstance(assess.get("categories"), dict):
+        for cat, score in assess["categories"].items():
+            pts = fw["categories"].get(str(cat), {}).get("points")
+            if _num(score) and pts:
+                cats[str(cat)] = 100.0 * float(score) / pts
+    maturity = doc.get("maturity") if isinstance(doc.get("maturity"), dict) else {}
+    stage = maturity.get("stage") if maturity.get("stage") in STAGES else None
+    key, contract = company_contract(doc.get("contracts"), doc.get("name"))
+    persp = doc.get("perspectives")
+    return {"period": str(doc.get("period") or ""), "total": total, "stage": stage, "category_pct": cats,
+            "contract_key": key, "contract_score": contract, "framework_categories": fw["categories"],
+            "total_points": fw["total_points"],
+            "perspectives": {k: float(v) for k, v in persp.items() if _num(v)} if isinstance(persp, dict) else {}}
+
+
+def history(folder: str | Path | None, client_id: str, before: str | None = None) -> list[dict[str, Any]]:
+    """A client's filed earlier rounds (``<folder>/history/<period>.json``), oldest first; files of another
+    client, unreadable ones and rounds not before ``before`` (this round's period) are left out."""
+    if not folder:
+        return []
+    rounds = []
+    for path in sorted((Path(folder) / "history").glob("*.json")):
+        doc = _read_json(path)
+        if not doc or str(doc.get("client", client_id)) != client_id:
+            continue
+        r = _round(doc)
+        r["period"] = r["period"] or path.stem
+        if before and not r["period"] < before:
+            continue
+        rounds.append(r)
+    rounds.sort(key=lambda r: r["period"])
+    return rounds
+
+
 def collect(out: Path, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per batch entry, with the headline scores of its results.json (when it has one)."""
+    """One row per batch entry: its headline scores (when it has results), its earlier rounds and its movement."""
     rows = []
     for e in entries:
         row = dict(e)
@@ -122,28 +158,35 @@ def collect(out: Path, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]
         row["name"] = (res or {}).get("name") or prof.get("name") or cid
         ind = (res or {}).get("industry", prof.get("industry"))
         row["industry"] = str(ind).strip() if ind not in (None, "") else None
-        row["period"] = (res or {}).get("period") or prof.get("period")
-        lang = (res or {}).get("language") or prof.get("language")
-        row["lang"] = str(lang) if lang in ("zh", "en") else None
+        lang = (res or {}).get("language") or prof.get("language") or "zh"
+        row["lang"] = str(lang) if lang in ("zh", "en") else "zh"
         row["has_results"] = res is not None
         row["report"] = f"{quote(cid)}/report.html" if res is not None and (out / cid / "report.html").is_file() else None
-        assess = (res or {}).get("assessment") if res else None
-        fw = framework(str((res or {}).get("framework") or "gbt19580-2012"))
-        row["total"] = float(assess["total"]) if isinstance(assess, dict) and _num(assess.get("total")) else None
-        cats: dict[str, float] = {}
-        if isinstance(assess, dict) and isinstance(assess.get("categories"), dict):
-            for cat, score in assess["categories"].items():
-                pts = fw["categories"].get(str(cat), {}).get("points")
-                if _num(score) and pts:
-                    cats[str(cat)] = 100.0 * float(score) / pts
-        row["category_pct"] = cats
-        row["framework_categories"] = fw["categories"]
-        row["contract_key"], row["contract_score"] = company_contract((res or {}).get("contracts"), (res or {}).get("name"))
-        persp = (res or {}).get("perspectives") if res else None
-        row["perspectives"] = {k: float(v) for k, v in (persp or {}).items() if _num(v)} if isinstance(persp, dict) else {}
+        row["pdf"] = f"{quote(cid)}/report.pdf" if res is not None and (out / cid / "report.pdf").is_file() else None
+        cur = _round(res or {})
+        if res is None:
+            cur.update(total=None, stage=None, category_pct={}, contract_key=None, contract_score=None, perspectives={})
+        cur["period"] = cur["period"] or str(prof.get("period") or "")
+        row.update(cur)
+        row["period"] = cur["period"] or None
+        row["rounds"] = history(e.get("folder"), cid, before=cur["period"] or None) if res is not None else []
+        row["movement"] = _movement(row["rounds"][-1], cur) if row["rounds"] else None
         rows.append(row)
     _rank(rows)
     return rows
+
+
+def _movement(prev: dict[str, Any], cur: dict[str, Any]) -> dict[str, Any]:
+    """This round against the client's last filed round."""
+    d = lambda a, b: (b - a) if _num(a) and _num(b) else None  # noqa: E731
+    cats = {c: d(prev["category_pct"].get(c), v) for c, v in cur["category_pct"].items()}
+    cats = {c: v for c, v in cats.items() if v is not None}
+    step = None
+    if prev.get("stage") in STAGES and cur.get("stage") in STAGES:
+        step = STAGES.index(cur["stage"]) - STAGES.index(prev["stage"])
+    return {"period": prev["period"], "total_before": prev["total"], "total_delta": d(prev["total"], cur["total"]),
+            "stage_before": prev.get("stage"), "stage_step": step, "category_delta": cats,
+            "contract_before": prev["contract_score"], "contract_delta": d(prev["contract_score"], cur["contract_score"])}
 
 
 def _percentiles(values: list[float]) -> list[tuple[int, float | None]]:
@@ -161,24 +204,178 @@ def _percentiles(values: list[float]) -> list[tuple[int, float | None]]:
 
 
 def _rank(rows: list[dict[str, Any]]) -> None:
+    """Ranks among all; ranks within an industry only where it has at least MIN_INDUSTRY scored clients."""
     for key, prefix in (("total", "rank"), ("contract_score", "contract_rank")):
+        for r in rows:
+            for suffix in ("", "_pct", "_of", "_industry", "_industry_of"):
+                r.setdefault(prefix + suffix, None)
         scored = [r for r in rows if _num(r.get(key))]
         for r, (rank, pct) in zip(scored, _percentiles([r[key] for r in scored])):
             r[prefix], r[prefix + "_pct"], r[prefix + "_of"] = rank, pct, len(scored)
         by_ind: dict[str, list[dict[str, Any]]] = {}
         for r in scored:
-            by_ind.setdefault(r.get("industry") or "", []).append(r)
-        for ind, group in by_ind.items():
-            for r, (rank, pct) in zip(group, _percentiles([r[key] for r in group])):
+            if r.get("industry"):
+                by_ind.setdefault(r["industry"], []).append(r)
+        for group in by_ind.values():
+            if len(group) < MIN_INDUSTRY:
+                continue
+            for r, (rank, _pct) in zip(group, _percentiles([r[key] for r in group])):
                 r[prefix + "_industry"], r[prefix + "_industry_of"] = rank, len(group)
+
+
+# ----------------------------------------------------------------------------------------------
+# Programme: rounds, movement, exports
+# ----------------------------------------------------------------------------------------------
+def page_language(rows: list[dict[str, Any]], lang: str | None = None) -> str:
+    """``lang`` when given, else the language most clients have (zh on a tie)."""
+    if lang in ("zh", "en"):
+        return lang
+    count = Counter(r.get("lang") or "zh" for r in rows)
+    return "en" if count["en"] > count["zh"] else "zh"
+
+
+def periods(rows: list[dict[str, Any]]) -> list[str]:
+    found = {r["period"] for r in rows if r.get("has_results") and r.get("period")}
+    found |= {h["period"] for r in rows for h in r.get("rounds", [])}
+    return sorted(found)
+
+
+def programme(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """How the programme moved: stage steps, the median change of the total, categories improved most."""
+    moved = [r for r in rows if r.get("movement")]
+    steps = [r["movement"]["stage_step"] for r in moved if r["movement"]["stage_step"] is not None]
+    deltas = [r["movement"]["total_delta"] for r in moved if _num(r["movement"]["total_delta"])]
+    per_cat: dict[str, list[float]] = {}
+    for r in moved:
+        for c, v in r["movement"]["category_delta"].items():
+            per_cat.setdefault(c, []).append(v)
+    cats = _categories(rows)
+    improved = sorted(((c, sum(v) / len(v), len(v)) for c, v in per_cat.items()), key=lambda x: (-x[1], x[0]))
+    return {"n_moved": len(moved), "up": sum(1 for s in steps if s > 0), "down": sum(1 for s in steps if s < 0),
+            "same": sum(1 for s in steps if s == 0), "median_delta": median(deltas) if deltas else None,
+            "improved": [{"id": c, "label": _cat_label(cats.get(c, {}), c, lang), "mean": m, "n": n,
+                          "mean_text": fmt_delta(m)} for c, m, n in improved[:5]]}
+
+
+def _categories(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    cats: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        for cid, info in (r.get("framework_categories") or {}).items():
+            cats.setdefault(cid, info)
+    return cats
+
+
+def _cat_label(info: dict[str, Any], cid: str, lang: str) -> str:
+    return f"{cid} {info.get(lang) or ''}".strip()
+
+
+def export_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """One record per client per round (earlier rounds first): the programme exports' columns and rows."""
+    cats = sorted({c for r in rows for rd in [r, *r.get("rounds", [])] for c in rd.get("category_pct", {})},
+                  key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
+    persp = [p for p in PERSPECTIVES if any(p in rd.get("perspectives", {}) for r in rows
+                                           for rd in [r, *r.get("rounds", [])])]
+    columns = (["client", "name", "industry", "period", "round", "latest", "status", "assessment_total", "stage",
+                "stage_index", "contract_company", "contract_score"]
+               + [f"category_{c}_pct" for c in cats] + [f"perspective_{p}" for p in persp]
+               + ["total_delta", "stage_step"])
+    all_periods = periods(rows)
+    out = []
+    for r in rows:
+        if not r.get("has_results"):
+            continue
+        rounds = [*r.get("rounds", []), r]
+        for i, rd in enumerate(rounds):
+            latest = rd is r
+            rec: dict[str, Any] = {
+                "client": r["id"], "name": r["name"], "industry": r.get("industry"), "period": rd["period"],
+                "round": all_periods.index(rd["period"]) + 1 if rd["period"] in all_periods else None,
+                "latest": latest, "status": r.get("status") if latest else "archived",
+                "assessment_total": rd["total"], "stage": rd.get("stage"),
+                "stage_index": STAGES.index(rd["stage"]) + 1 if rd.get("stage") in STAGES else None,
+                "contract_company": rd.get("contract_key"), "contract_score": rd.get("contract_score")}
+            rec.update({f"category_{c}_pct": rd["category_pct"].get(c) for c in cats})
+            rec.update({f"perspective_{p}": rd.get("perspectives", {}).get(p) for p in persp})
+            prev = rounds[i - 1] if i else None
+            rec["total_delta"] = (rd["total"] - prev["total"]) if prev and _num(prev["total"]) and _num(rd["total"]) else None
+            rec["stage_step"] = (STAGES.index(rd["stage"]) - STAGES.index(prev["stage"])
+                                 if prev and rd.get("stage") in STAGES and prev.get("stage") in STAGES else None)
+            out.append(rec)
+    return columns, out
+
+
+def write_exports(out: Path, rows: list[dict[str, Any]]) -> None:
+    """``portfolio.csv`` (UTF-8 with BOM, so Excel reads Chinese) and ``portfolio.parquet`` (typed), atomically."""
+    columns, records = export_rows(rows)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    for rec in records:
+        w.writerow({k: ("" if v is None else v) for k, v in rec.items()})
+    atomic_write_bytes(out / "portfolio.csv", ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a declared dependency
+        return
+    strings = {"client", "name", "industry", "period", "status", "stage", "contract_company"}
+    ints = {"round", "stage_index", "stage_step"}
+    fields = [pa.field(c, pa.string() if c in strings else pa.int32() if c in ints else
+                       pa.bool_() if c == "latest" else pa.float64()) for c in columns]
+    table = pa.Table.from_pylist([{c: rec.get(c) for c in columns} for rec in records], schema=pa.schema(fields))
+    with atomic_path(out / "portfolio.parquet") as tmp:
+        pq.write_table(table, tmp)
+
+
+# ----------------------------------------------------------------------------------------------
+# Charts: strip plots per round (seaborn, SVG text kept as text)
+# ----------------------------------------------------------------------------------------------
+def strip_svg(groups: list[tuple[str, list[float]]], ylabel: str, ymax: float, colour_of: Any = None,
+              bands: bool = False) -> str:
+    """One dot per organisation for each group (round), a bar at the median; SVG markup without prolog."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    xs = [g for g, vals in groups for _ in vals]
+    ys = [v for _, vals in groups for v in vals]
+    with plt.rc_context({"svg.fonttype": "none", "font.family": ["Noto Sans CJK SC", "DejaVu Sans"],
+                         "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}):
+        fig, ax = plt.subplots(figsize=(max(3.2, 1.3 * len(groups) + 1.6), 2.6), dpi=100)
+        if bands:
+            for lo, hi, key in ((0, 60, "bad"), (60, 100, "ok"), (100, ymax, "good")):
+                ax.axhspan(lo, hi, color=BAND_FILLS[key], zorder=0, lw=0)
+        n = max((len(v) for _, v in groups), default=0)
+        sns.stripplot(x=xs, y=ys, ax=ax, order=[g for g, _ in groups], color=NAVY, size=5 if n <= 60 else 3,
+                      alpha=0.85 if n <= 60 else 0.35, jitter=0.12 if n > 1 else False, zorder=3)
+        for i, (_, vals) in enumerate(groups):
+            if vals:
+                m = median(vals)
+                ax.plot([i - 0.3, i + 0.3], [m, m], color="#C62828", lw=2, zorder=4)
+                ax.annotate(f"n = {len(vals)}", (i, 0), xytext=(0, -26), textcoords="offset points", ha="center",
+                            va="top", fontsize=8, color="#6B7280", annotation_clip=False)
+        ax.set_ylim(0, ymax)
+        ax.set_ylabel("")
+        ax.set_title(ylabel, loc="left", fontsize=9.5, color="#222831", pad=8)  # horizontal: never clipped
+        ax.set_xlabel("")
+        ax.grid(axis="y", color="#E5E7EB", lw=0.6)
+        ax.set_axisbelow(True)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]
 
 
 # ----------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------
-
-def write(out: Path, entries: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Write batch.json and index.html (both atomically); return the collected rows."""
+def write(out: Path, entries: list[dict[str, Any]], meta: dict[str, Any] | None = None,
+          lang: str | None = None) -> list[dict[str, Any]]:
+    """Write batch.json, index.html and the programme exports (all atomically); return the collected rows."""
     meta = dict(meta or {})
     rows = collect(out, entries)
     keep = ("rank", "rank_pct", "rank_industry", "contract_rank", "contract_rank_pct")
@@ -188,247 +385,87 @@ def write(out: Path, entries: list[dict[str, Any]], meta: dict[str, Any] | None 
         d.update({"name": r["name"], "industry": r["industry"], "report": r["report"],
                   "assessment_total": r["total"], "contract_score": r["contract_score"],
                   "perspectives": r["perspectives"] or None})
-        d.update({k: r[k] for k in keep if k in r})
+        d.update({k: r[k] for k in keep if r.get(k) is not None})
         doc_entries.append(d)
     atomic_write_text(out / "batch.json", json.dumps(doc_entries, ensure_ascii=False, indent=1) + "\n")
-    atomic_write_text(out / "index.html", render_index(rows, meta))
+    atomic_write_text(out / "index.html", render_index(rows, meta, lang))
+    if any(r.get("has_results") for r in rows):
+        write_exports(out, rows)
     return rows
 
 
-def _fmt(x: Any, digits: int = 1) -> str:
-    return f"{x:.{digits}f}" if _num(x) else "—"
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
 
-
-def _median(xs: list[float]) -> float | None:
-    s = sorted(xs)
-    if not s:
-        return None
-    m = len(s) // 2
-    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
-
-
-def _bar(value: float | None, maximum: float, colour: str, label: str | None = None) -> str:
-    if not _num(value):
-        return '<span class="na">—</span>'
-    w = max(0.0, min(100.0, 100.0 * value / maximum)) if maximum else 0.0
-    return (f'<span class="bar" title="{esc(label or _fmt(value))}"><span style="width:{w:.1f}%;background:{colour}">'
-            f'</span></span><span class="num">{esc(label or _fmt(value))}</span>')
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir() / "portfolio")),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(score=fmt_score, points=fmt_points, pct=lambda v: fmt_pct(v, 0), delta=fmt_delta,
+                       pdelta=lambda v: fmt_delta(v, points=True))
+    return env
 
 
 def _heat(pct: float | None) -> str:
-    """A cell tint for a % score: white (0) to navy (100)."""
+    """Cell style for a % score rate: white (0) to navy (100)."""
     if not _num(pct):
-        return f'<td class="num na" style="background:{STATUS_FILLS["none"]}">—</td>'
+        return f"background:{BAND_FILLS['none']}"
     a = max(0.0, min(1.0, pct / 100.0))
     r, g, b = (int(255 + (c - 255) * a) for c in (0x1F, 0x3A, 0x5F))
-    fg = "#fff" if a > 0.55 else "#222831"
-    return f'<td class="num" style="background:rgb({r},{g},{b});color:{fg}">{pct:.0f}%</td>'
+    return f"background:rgb({r},{g},{b});color:{'#fff' if a > 0.55 else '#222831'}"
 
 
-def _histogram(values: list[float], edges: list[float], colour_of: Any, labels: list[str]) -> str:
-    counts = [0] * (len(edges) - 1)
-    for v in values:
-        for i in range(len(edges) - 1):
-            last = i == len(edges) - 2
-            if edges[i] <= v < edges[i + 1] or (last and v >= edges[i + 1]) or (i == 0 and v < edges[0]):
-                counts[i] += 1
-                break
-    top = max(counts) or 1
-    cols = []
-    for c, lab, lo in zip(counts, labels, edges):
-        h = 100.0 * c / top
-        cols.append(f'<div class="hcol"><div class="hbar-wrap"><div class="hcount">{c}</div>'
-                    f'<div class="hbar" style="height:{h:.1f}%;background:{colour_of(lo)}"></div></div>'
-                    f'<div class="hlab">{esc(lab)}</div></div>')
-    return f'<div class="hist">{"".join(cols)}</div>'
-
-
-def _stats_line(values: list[float]) -> str:
-    if not values:
-        return ""
-    return (f'<p class="stats">n = {len(values)} · {esc(L("batch.median"))} {_fmt(_median(values))} · '
-            f'{esc(L("batch.mean"))} {_fmt(sum(values) / len(values))} · {esc(L("batch.min"))} {_fmt(min(values))} · '
-            f'{esc(L("batch.max"))} {_fmt(max(values))}</p>')
-
-
-_CSS = """
-:root{--navy:#1F3A5F;--ink:#222831;--muted:#6B7280;--grid:#E5E7EB}
-*{box-sizing:border-box}
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;
-color:var(--ink);margin:0;padding:24px 32px;line-height:1.45;font-size:14px;background:#fff}
-h1{color:var(--navy);margin:0 0 4px;font-size:24px}h2{color:var(--navy);border-bottom:2px solid var(--navy);
-padding-bottom:4px;margin-top:32px;font-size:18px}h3{color:var(--navy);font-size:15px;margin:20px 0 8px}
-.meta{color:var(--muted);margin:0}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid var(--grid);padding:4px 6px;
-text-align:left;vertical-align:top}th{background:#F3F5F8;font-weight:600;font-size:12px}
-td.num{text-align:right;white-space:nowrap}th.num{text-align:right;white-space:normal;min-width:5em}.na{color:var(--muted)}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap}
-.badge.ok{background:#DCEFDC;color:#1B5E20}.badge.failed{background:#F8D7D7;color:#8E1B1B}
-.badge.skipped{background:#EEEFF1;color:#4B5563}
-.bar{display:inline-block;width:90px;height:10px;background:#EEF1F5;border-radius:2px;vertical-align:middle;
-margin-right:6px;overflow:hidden}.bar>span{display:block;height:100%}
-.num{font-variant-numeric:tabular-nums}.reason{color:#8E1B1B;white-space:pre-wrap;word-break:break-word;font-size:12px}
-.id{color:var(--muted);font-size:12px}.persp{white-space:nowrap;font-size:12px}
-.hist{display:flex;align-items:flex-end;gap:4px;height:180px;margin:8px 0 4px;max-width:760px}
-.hcol{flex:1;display:flex;flex-direction:column;height:100%}.hbar-wrap{flex:1;display:flex;flex-direction:column;
-justify-content:flex-end}.hbar{width:100%;min-height:1px;border-radius:2px 2px 0 0}
-.hcount{text-align:center;font-size:11px;color:var(--muted)}.hlab{text-align:center;font-size:11px;color:var(--muted);
-border-top:1px solid var(--ink);padding-top:2px}
-.stats{color:var(--muted);font-size:12px}.note{color:var(--muted);font-size:12px}
-.scroll{overflow-x:auto}
-footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid var(--grid);padding-top:8px}
-"""
-
-
-def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> str:
+def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None, lang: str | None = None) -> str:
     import workbench
 
     meta = meta or {}
+    lang = page_language(rows, lang or meta.get("lang"))
+    T = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
     n = {s: sum(1 for r in rows if r.get("status") == s) for s in ("ok", "failed", "skipped")}
-    parts: list[str] = []
-    add = parts.append
-    add(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{esc(L("batch.title"))}</title><style>{_CSS}</style></head><body>')
-    add(f'<h1>{esc(L("batch.title"))}</h1>')
-    add(f'<p class="meta">{esc(L("batch.counts", **n))}</p>')
-    if meta.get("generated"):
-        add(f'<p class="meta">{esc(L("batch.generated", date=meta["generated"], seconds=_fmt(meta.get("wall_seconds"))))}</p>')
-
-    # -- clients -------------------------------------------------------------------------------
-    add(f'<h2 id="clients">{esc(L("batch.clients"))}</h2><div class="scroll"><table><thead><tr>'
-        f'<th>{esc(L("batch.client"))}</th><th>{esc(L("batch.industry"))}</th><th>{esc(L("batch.period"))}</th>'
-        f'<th>{esc(L("batch.status"))}</th><th class="num">{esc(L("batch.seconds"))}</th>'
-        f'<th>{esc(L("batch.assessment_total"))}</th><th>{esc(L("batch.contract_score"))}</th>'
-        f'<th>{esc(L("batch.perspectives"))}</th><th>{esc(L("batch.report"))}</th></tr></thead><tbody>')
-    for r in rows:
-        status = r.get("status", "failed")
-        badge = f'<span class="badge {esc(status)}">{esc(L("batch.status." + status))}</span>'
-        if status == "failed":
-            badge += f'<div class="reason">{esc(r.get("error"))}</div>'
-        persp = "".join(
-            f'<div class="persp">{esc(_persp_label(p, r.get("lang")))} '
-            f'{_bar(r["perspectives"].get(p), 120, STATUS_COLOURS[band(r["perspectives"].get(p))])}</div>'
-            for p in PERSPECTIVES if p in r["perspectives"]) or '<span class="na">—</span>'
-        total = _bar(r["total"], 1000, NAVY) if r["total"] is not None else (
-            f'<span class="na">{esc(L("batch.no_assessment"))}</span>' if r.get("has_results") else '<span class="na">—</span>')
-        link = f'<a href="{esc(r["report"])}">{esc(L("batch.open_report"))}</a>' if r.get("report") else "—"
-        secs = _fmt(r.get("seconds")) if status != "skipped" else "—"
-        add(f'<tr id="client-{esc(r["id"])}"><td>{esc(r["name"])}<div class="id">{esc(r["id"])}</div></td>'
-            f'<td>{esc(r.get("industry") or "—")}</td><td>{esc(r.get("period") or "—")}</td><td>{badge}</td>'
-            f'<td class="num">{secs}</td><td>{total}</td>'
-            f'<td>{_bar(r["contract_score"], 120, STATUS_COLOURS[band(r["contract_score"])])}</td>'
-            f'<td>{persp}</td><td>{link}</td></tr>')
-    add("</tbody></table></div>")
-
-    # -- failures ------------------------------------------------------------------------------
-    failed = [r for r in rows if r.get("status") == "failed"]
-    add(f'<h2 id="failures">{esc(L("batch.failures"))}</h2>')
-    if failed:
-        add(f'<table><thead><tr><th>{esc(L("batch.client"))}</th><th>{esc(L("batch.reason"))}</th></tr></thead><tbody>')
-        for r in failed:
-            add(f'<tr><td>{esc(r["name"])}<div class="id">{esc(r["id"])}</div></td>'
-                f'<td class="reason">{esc(r.get("error"))}</td></tr>')
-        add("</tbody></table>")
-    else:
-        add(f'<p>{esc(L("batch.no_failures"))}</p>')
-
-    add(_benchmark(rows))
-    add(f'<footer>{esc(L("batch.footer", version=workbench.__version__))}</footer></body></html>\n')
-    return "".join(parts)
-
-
-def _benchmark(rows: list[dict[str, Any]]) -> str:
-    parts: list[str] = [f'<h2 id="benchmark">{esc(L("batch.benchmark"))}</h2>',
-                        f'<p class="note">{esc(L("batch.benchmark.note"))}</p>']
-    add = parts.append
     with_res = [r for r in rows if r.get("has_results")]
-    if not with_res:
-        add(f'<p>{esc(L("batch.no_results"))}</p>')
-        return "".join(parts)
-    totals = [r["total"] for r in with_res if _num(r["total"])]
-    contracts = [r["contract_score"] for r in with_res if _num(r["contract_score"])]
+    cats = _categories(with_res)
+    cat_ids = sorted({c for r in with_res for c in r["category_pct"]},
+                     key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
+    all_periods = periods(rows)
+    points = max((r.get("total_points") or 1000 for r in with_res), default=1000)
 
-    # distribution of totals
-    add(f'<h3>{esc(L("batch.distribution"))}</h3>')
+    def by_round(key: str) -> list[tuple[str, list[float]]]:
+        groups = []
+        for p in all_periods:
+            vals = [rd[key] for r in with_res for rd in [*r["rounds"], r] if rd["period"] == p and _num(rd[key])]
+            if vals:
+                groups.append((p, vals))
+        return groups
+
+    charts = {}
+    totals, contracts = by_round("total"), by_round("contract_score")
     if totals:
-        edges = [float(x) for x in range(0, 1001, 100)]
-        add(_histogram(totals, edges, lambda lo: NAVY, [f"{int(e)}–{int(e) + 100}" for e in edges[:-1]]))
-        add(_stats_line(totals))
-    else:
-        add(f'<p class="na">{esc(L("batch.no_data"))}</p>')
-
-    # categories (% of points)
-    cats: dict[str, dict[str, Any]] = {}
-    for r in with_res:
-        for cid, info in (r.get("framework_categories") or {}).items():
-            cats.setdefault(cid, info)
-    cat_ids = [c for c in cats if any(c in r["category_pct"] for r in with_res)]
-    add(f'<h3>{esc(L("batch.categories"))}</h3>')
-    if cat_ids:
-        add(f'<table><thead><tr><th>{esc(L("batch.category"))}</th><th class="num">n</th>'
-            f'<th>{esc(L("batch.median"))}</th><th class="num">{esc(L("batch.min"))}</th>'
-            f'<th class="num">{esc(L("batch.max"))}</th></tr></thead><tbody>')
-        for c in cat_ids:
-            vals = [r["category_pct"][c] for r in with_res if c in r["category_pct"]]
-            info = cats[c]
-            add(f'<tr><td>{esc(c)} {esc(info.get("zh"))} / {esc(info.get("en"))} '
-                f'<span class="id">({_fmt(info.get("points"), 0)})</span></td><td class="num">{len(vals)}</td>'
-                f'<td>{_bar(_median(vals), 100, NAVY, _fmt(_median(vals), 0) + "%")}</td>'
-                f'<td class="num">{_fmt(min(vals), 0)}%</td><td class="num">{_fmt(max(vals), 0)}%</td></tr>')
-        add("</tbody></table>")
-    else:
-        add(f'<p class="na">{esc(L("batch.no_data"))}</p>')
-
-    # contract scores
-    add(f'<h3>{esc(L("batch.contracts"))}</h3>')
+        charts["total"] = strip_svg(totals, T("portfolio.dist_total", points=fmt_points(points)), points)
     if contracts:
-        edges = [0.0, 60, 70, 80, 90, 100, 110, 120]
-        labels = ["<60", "60–70", "70–80", "80–90", "90–100", "100–110", "≥110"]
-        add(_histogram(contracts, edges, lambda lo: STATUS_COLOURS[band(lo if lo > 0 else 0)], labels))
-        add(_stats_line(contracts))
-    else:
-        add(f'<p class="na">{esc(L("batch.no_data"))}</p>')
+        charts["contract"] = strip_svg(contracts, T("portfolio.dist_contract"),
+                                       max(120.0, max(v for _, vs in contracts for v in vs)), bands=True)
 
-    # ranking table
-    add(f'<h3>{esc(L("batch.ranking"))}</h3><div class="scroll"><table><thead><tr>'
-        f'<th class="num">{esc(L("batch.rank"))}</th><th>{esc(L("batch.client"))}</th><th>{esc(L("batch.industry"))}</th>'
-        f'<th class="num">{esc(L("batch.assessment_total"))}</th><th class="num">{esc(L("batch.percentile"))}</th>'
-        f'<th class="num">{esc(L("batch.rank_in_industry"))}</th><th class="num">{esc(L("batch.contract_score"))}</th>'
-        f'<th class="num">{esc(L("batch.percentile"))}</th>'
-        + "".join(f'<th class="num" title="{esc(cats[c].get("zh"))} / {esc(cats[c].get("en"))}">{esc(c)}</th>'
-                  for c in cat_ids) + "</tr></thead><tbody>")
-    ordered = sorted(with_res, key=lambda r: (r.get("rank") or 10**9, -(r["contract_score"] or -1e9), r["id"]))
-    for r in ordered:
-        ind_rank = f'{r["rank_industry"]}/{r["rank_industry_of"]}' if r.get("industry") and "rank_industry" in r else "—"
-        add(f'<tr><td class="num">{r.get("rank", "—")}</td><td>{esc(r["name"])}<div class="id">{esc(r["id"])}</div></td>'
-            f'<td>{esc(r.get("industry") or "—")}</td><td class="num">{_fmt(r["total"])}</td>'
-            f'<td class="num">{_fmt(r.get("rank_pct"), 0)}</td><td class="num">{esc(ind_rank)}</td>'
-            f'<td class="num">{_fmt(r["contract_score"])}</td><td class="num">{_fmt(r.get("contract_rank_pct"), 0)}</td>'
-            + "".join(_heat(r["category_pct"].get(c)) for c in cat_ids) + "</tr>")
-    add("</tbody></table></div>")
-
-    # by industry
-    add(f'<h3>{esc(L("batch.by_industry"))}</h3><table><thead><tr><th>{esc(L("batch.industry"))}</th>'
-        f'<th class="num">{esc(L("batch.n_clients"))}</th>'
-        f'<th>{esc(L("batch.median"))} · {esc(L("batch.assessment_total"))}</th>'
-        f'<th>{esc(L("batch.median"))} · {esc(L("batch.contract_score"))}</th>'
-        + "".join(f'<th class="num">{esc(PERSPECTIVE_LABELS[p]["zh"])} / {esc(PERSPECTIVE_LABELS[p]["en"])}</th>'
-                  for p in PERSPECTIVES) + "</tr></thead><tbody>")
+    ranked = sorted(with_res, key=lambda r: (r.get("rank") or 10**9, -(r["contract_score"] or -1e9), r["id"]))
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in with_res:
-        groups.setdefault(r.get("industry") or "", []).append(r)
+        ind = r.get("industry")
+        big = ind and sum(1 for x in with_res if x.get("industry") == ind) >= MIN_INDUSTRY
+        groups.setdefault(ind if big else "", []).append(r)
+    industries = []
     for ind in sorted(groups, key=lambda s: (s == "", s)):
         g = groups[ind]
-        tot = _median([r["total"] for r in g if _num(r["total"])])
-        con = _median([r["contract_score"] for r in g if _num(r["contract_score"])])
-        cells = []
-        for p in PERSPECTIVES:
-            vals = [r["perspectives"][p] for r in g if p in r["perspectives"]]
-            m = sum(vals) / len(vals) if vals else None
-            cells.append(f'<td class="num" style="background:{STATUS_FILLS[band(m)]}">{_fmt(m)}</td>')
-        label = esc(ind) if ind else f'<span class="na">{esc(L("batch.no_industry"))}</span>'
-        add(f'<tr><td>{label}</td><td class="num">{len(g)}</td><td>{_bar(tot, 1000, NAVY)}</td>'
-            f'<td>{_bar(con, 120, STATUS_COLOURS[band(con)])}</td>{"".join(cells)}</tr>')
-    add("</tbody></table>")
-    return "".join(parts)
+        tot = [r["total"] for r in g if _num(r["total"])]
+        con = [r["contract_score"] for r in g if _num(r["contract_score"])]
+        industries.append({"label": ind or T("portfolio.small_industries", min=MIN_INDUSTRY), "n": len(g),
+                           "total": median(tot) if tot else None, "contract": median(con) if con else None})
+
+    median_cat = {c: median(v) for c in cat_ids if (v := [r["category_pct"][c] for r in with_res if c in r["category_pct"]])}
+    ctx = {
+        "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "T": T, "meta": meta, "counts": n,
+        "rows": rows, "with_res": with_res, "ranked": ranked, "cat_ids": cat_ids,
+        "cat_label": {c: _cat_label(cats.get(c, {}), c, lang) for c in cat_ids}, "median_cat": median_cat,
+        "heat": _heat, "band": band, "colours": BAND_COLOURS, "fills": BAND_FILLS, "charts": charts,
+        "periods": all_periods, "programme": programme(rows, lang), "industries": industries,
+        "min_industry": MIN_INDUSTRY, "stage_label": lambda s: T(f"portfolio.stage.{s}") if s in STAGES else "—",
+        "version": workbench.__version__, "num": _num, "exports": bool(with_res), "total_points": points,
+    }
+    return _environment().get_template("index.html.j2").render(**ctx)

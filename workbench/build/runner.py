@@ -47,11 +47,13 @@ class RunResult:
     client_id: str
     status: str
     seconds: float
-    error: str | None = None
+    error: str | None = None  # the full story: validation report, or the traceback
     stage: str | None = None  # validate | analyse | execute | results | report | install
     out_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     engine: str = DEFAULT_ENGINE
+    reason: str | None = None  # one human sentence (what index.html shows)
+    limit: str | None = None  # "memory" when the failure was a resource limit, not the client's input
 
     @property
     def ok(self) -> bool:
@@ -76,6 +78,38 @@ def notebook_paths(notebooks: Path | str | Sequence[Path | str] | None = None) -
             raise FileNotFoundError(f"no notebooks in {folder}")
         return found
     return [Path(p) for p in notebooks]
+
+
+# ----------------------------------------------------------------------------------------------
+# Executed notebooks without a second copy of every image
+# ----------------------------------------------------------------------------------------------
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "application/pdf")
+
+
+def keep_full_notebooks() -> bool:
+    """``$WORKBENCH_FULL_NOTEBOOKS`` set to 1/yes/true: executed notebooks keep their images."""
+    return os.environ.get("WORKBENCH_FULL_NOTEBOOKS", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def slim_notebook(nb: Any) -> Any:
+    """A copy of an executed notebook whose outputs keep their text (streams, HTML tables, markdown, errors)
+    but not their images: report.html holds each chart once; the audit copy says where it went."""
+    import copy as _copy
+
+    slim = _copy.deepcopy(nb)
+    for cell in slim.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data:
+                continue
+            dropped = [k for k in list(data) if k in _IMAGE_TYPES]
+            for k in dropped:
+                del data[k]
+                out.get("metadata", {}).pop(k, None)
+            if dropped and not any(k.startswith("text/") for k in data):
+                data["text/plain"] = f"[{', '.join(dropped)}: shown in report.html]"
+    slim.metadata.setdefault("workbench", {})["images"] = "removed (see report.html)"
+    return slim
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,6 +195,36 @@ def _cell_error(nb_name: str, exc: Any) -> str:
     return f"{head}\n{tail}" if tail else head
 
 
+_STAGE_WORDS = {"validate": "Reading the intake", "analyse": "Analysing the client", "results": "Writing results.json",
+                "report": "Rendering report.html", "install": "Installing the build into the output folder"}
+
+
+def _sentence(text: str, limit: int = 300) -> str:
+    """One line, ending with a full stop, not longer than ``limit``."""
+    line = " ".join(str(text).split())
+    if len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return line if line.endswith((".", "。", "…", "!", "?")) else line + "."
+
+
+def validation_sentence(report: Any) -> str:
+    """'The intake has 2 errors; first: kpis.csv, row 2, column method: unknown method (got 'bogus').'"""
+    errors = report.errors
+    if not errors:
+        return "The intake could not be read."
+    first = errors[0]
+    loc = first.location()
+    val = "" if first.value is None else f" (got {first.value!r})"
+    n = len(errors)
+    return _sentence(f"The intake has {n} error{'s' if n != 1 else ''}; first: {loc + ': ' if loc else ''}"
+                     f"{first.message}{val}")
+
+
+def _exception_sentence(stage: str, exc: BaseException) -> str:
+    what = _STAGE_WORDS.get(stage.split()[0], stage.capitalize())
+    return _sentence(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
 def _exception_text(stage: str, exc: BaseException) -> str:
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6))
     return f"{stage}: {type(exc).__name__}: {exc}\n{_strip(tb).strip()}"
@@ -177,7 +241,8 @@ def _choose_engine(engine: str) -> str:
 
 def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: str = DEFAULT_ENGINE,
                timeout: float | None = DEFAULT_TIMEOUT, notebooks: Path | str | Sequence[Path | str] | None = None,
-               hook: Hook | None = None, checked: tuple[Any, Any] | None = None) -> RunResult:
+               hook: Hook | None = None, checked: tuple[Any, Any] | None = None,
+               full_notebooks: bool | None = None, pdf: bool = False) -> RunResult:
     """Build ``<out>/<id>/`` (report.html, results.json, the executed notebooks) for one client folder.
 
     - ``engine``: papermill engine name (``workbench-inprocess`` by default; ``nbclient`` for a real kernel).
@@ -186,6 +251,9 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
     - ``hook(stage, seconds)``: called after each stage (``validate``, ``analyse``, ``nb:<name>``, ``results``,
       ``report``, ``install``) for timing; also collected in ``RunResult.timings``.
     - ``checked``: ``(client, report)`` from ``intake.check_client`` when the caller has validated already.
+    - ``full_notebooks``: keep every image in the executed notebooks too (default: ``$WORKBENCH_FULL_NOTEBOOKS``,
+      else no: the images are in report.html; the notebooks keep their text outputs, see ``slim_notebook``).
+    - ``pdf``: also write ``report.pdf`` (stage ``pdf``).
 
     Never raises for a client's problem: the result says ``failed`` with the validation report or the
     notebook, cell index and exception. The previous build is left intact on failure.
@@ -205,8 +273,13 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
                 hook(stage, now - since)
         return now
 
-    def result(status: str, error: str | None = None, stage: str | None = None, out_dir: Path | None = None) -> RunResult:
-        return RunResult(client_id, status, time.perf_counter() - t0, error, stage, out_dir, timings, engine)
+    def result(status: str, error: str | None = None, stage: str | None = None, out_dir: Path | None = None,
+               reason: str | None = None, exc: BaseException | None = None) -> RunResult:
+        if exc is not None:
+            reason = reason or _exception_sentence(stage or "build", exc)
+        limit = "memory" if isinstance(exc, MemoryError) or (error and "MemoryError" in error.splitlines()[0]) else None
+        return RunResult(client_id, status, time.perf_counter() - t0, error, stage, out_dir, timings, engine,
+                         reason, limit)
 
     # 1. validate
     if checked is None:
@@ -215,12 +288,14 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         try:
             checked = check_client(folder)
         except Exception as exc:  # noqa: BLE001 - a broken reader must not kill a batch
-            return result("failed", _exception_text("validate", exc), "validate")
+            return result("failed", _exception_text("validate", exc), "validate", exc=exc)
     client, vreport = checked
     t = mark("validate", t0)
     if client is None or not vreport.ok:
-        return result("failed", vreport.format(), "validate")
+        return result("failed", vreport.format(), "validate", reason=validation_sentence(vreport))
     client_id = client.id
+    if client_id != folder.name or client_id in ("", ".", "..") or "/" in client_id or "\\" in client_id:
+        client_id = folder.name  # the build folder is named after the folder, never a path from client.yaml
 
     # 2. analyse (cached per process: in-process notebooks reuse it)
     from workbench.deliverable import notebook as nbhelp
@@ -229,7 +304,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         nbhelp.remember(folder, client)
         analysis = nbhelp.load(folder)
     except Exception as exc:  # noqa: BLE001
-        return result("failed", _exception_text("analyse", exc), "analyse")
+        return result("failed", _exception_text("analyse", exc), "analyse", exc=exc)
     t = mark("analyse", t)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -252,9 +327,13 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
                     engine_name=engine, kernel_name="python3", progress_bar=False, log_output=False,
                     request_save_on_cell_execute=False, execution_timeout=timeout)
             except PapermillExecutionError as exc:
-                return result("failed", _cell_error(path.name, exc), "execute")
+                return result("failed", _cell_error(path.name, exc), "execute",
+                              reason=_sentence(f"Notebook {path.name} stopped at cell {exc.cell_index}: "
+                                               f"{exc.ename}: {exc.evalue}"))
             except Exception as exc:  # noqa: BLE001 - kernel died, bad notebook file, ...
-                return result("failed", _exception_text(f"execute {path.name}", exc), "execute")
+                return result("failed", _exception_text(f"execute {path.name}", exc), "execute",
+                              reason=_sentence(f"Notebook {path.name} could not run: {type(exc).__name__}: {exc}"),
+                              exc=exc)
             executed.append(nb)
             t = mark(f"nb:{path.stem}", t)
 
@@ -264,7 +343,7 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
             if not (build / nbhelp.RESULTS_NAME).is_file():
                 nbhelp.save_results(analysis, build)
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("results", exc), "results")
+            return result("failed", _exception_text("results", exc), "results", exc=exc)
         t = mark("results", t)
 
         # 5. report.html
@@ -273,15 +352,34 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
         try:
             render_report(executed, client, build / "report.html")
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("report", exc), "report")
+            return result("failed", _exception_text("report", exc), "report", exc=exc)
         t = mark("report", t)
+        if pdf:
+            from workbench.deliverable.pdf import write_pdf
+
+            try:
+                write_pdf((build / "report.html").read_text(encoding="utf-8"), build / "report.pdf")
+            except Exception as exc:  # noqa: BLE001
+                return result("failed", _exception_text("pdf", exc), "pdf")
+            t = mark("pdf", t)
+
+        # 5b. the executed notebooks keep their text; their images are already in report.html
+        if not (full_notebooks if full_notebooks is not None else keep_full_notebooks()):
+            import nbformat
+
+            try:
+                for path, nb in zip(notebook_paths(notebooks), executed):
+                    nbformat.write(slim_notebook(nb), str(build / path.name))
+            except Exception as exc:  # noqa: BLE001
+                return result("failed", _exception_text("report", exc), "report", exc=exc)
+            t = mark("slim", t)
 
         # 6. install
         final = out / client_id
         try:
             swap_in(build, final)
         except Exception as exc:  # noqa: BLE001
-            return result("failed", _exception_text("install", exc), "install")
+            return result("failed", _exception_text("install", exc), "install", exc=exc)
         mark("install", t)
         return result("ok", out_dir=final)
     finally:
@@ -294,7 +392,7 @@ def _print(text: str, err: bool = False) -> None:
     print(text, file=stream, flush=True)
 
 
-def run_command(folder: Path | str, out: Path | str = Path("build")) -> int:
+def run_command(folder: Path | str, out: Path | str = Path("build"), pdf: bool = False) -> int:
     """``workbench run``: 0 on success; 1 on bad input (validation report printed, nothing executed) or failure."""
     from workbench.intake.reading import check_client
 
@@ -309,9 +407,10 @@ def run_command(folder: Path | str, out: Path | str = Path("build")) -> int:
         return 1
     if vreport.warnings:
         _print(vreport.format())
-    res = run_client(folder, out, checked=(client, vreport))
+    res = run_client(folder, out, checked=(client, vreport), pdf=pdf)
     if res.ok:
-        _print(f"{res.client_id}: ok in {res.seconds:.1f} s -> {res.out_dir / 'report.html'}")
+        _print(f"{res.client_id}: ok in {res.seconds:.1f} s -> {res.out_dir / 'report.html'}"
+               + (f", {res.out_dir / 'report.pdf'}" if pdf else ""))
         return 0
     _print(f"{res.client_id}: failed at {res.stage} after {res.seconds:.1f} s\n{res.error}", err=True)
     return 1

@@ -6,20 +6,19 @@ Jupyter kernel and in the in-process engine (``workbench.build.engine``). Each o
 table of contents and stable ``sec-1-2`` ids), figures, tables and notes.
 
 Escaping rule: every helper that puts *text* into HTML escapes it (``html.escape``). Only
-``show_table(str)`` and ``show_html`` take HTML, and that HTML must come from ``report_tables`` (which
+``show_table(str)`` and ``show_html`` take HTML, and that HTML must come from ``workbench.deliverable.tables`` (which
 escapes every cell) or other workbench code, never from client input directly.
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
+import re
 from typing import Any
 
 from workbench.core.i18n import t
 
 __all__ = ["set_language", "language", "heading", "show_figure", "show_table", "show_html", "note",
-           "no_data", "paragraph", "key_figures", "figure_png", "esc"]
+           "no_data", "paragraph", "key_figures", "figure_png", "figure_svg", "esc"]
 
 _state: dict[str, Any] = {"lang": "zh", "no_data_shown": False}
 
@@ -60,92 +59,64 @@ def heading(text: str, level: int = 1) -> None:
 
 
 def figure_png(fig: Any) -> bytes:
-    """PNG bytes of a chart (``charts.render.to_png``; plain matplotlib savefig as a fallback)."""
-    try:
-        from workbench.deliverable.charts.render import to_png
-    except ImportError:  # charts not installed yet: keep notebooks usable
-        to_png = None
-    if to_png is not None:
-        return to_png(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=144, bbox_inches="tight")
-    return buf.getvalue()
+    """PNG bytes of a chart (a Figure or a lazy `charts.cache.Chart`), for the widgets."""
+    from workbench.deliverable.charts.render import to_png
+
+    return to_png(fig)
+
+
+def figure_svg(fig: Any, alt: str | None = None) -> tuple[str, str]:
+    """(inline SVG, alt text) of a chart: a lazy `charts.cache.Chart` comes from the chart cache when unchanged;
+    a plain Figure is encoded (and closed)."""
+    from workbench.deliverable.charts.render import alt_of, to_svg
+
+    if hasattr(fig, "svg") and callable(fig.svg):
+        svg = fig.svg()
+        return svg, alt if alt is not None else fig.alt
+    alt_text = alt if alt is not None else alt_of(fig)
+    return to_svg(fig, alt_text), alt_text
 
 
 def _alt_of(fig: Any) -> str:
-    """A figure's title, as alt text.
+    """A chart's title, as alt text (`charts.render.alt_of`)."""
+    from workbench.deliverable.charts.render import alt_of
 
-    The charts draw their title as an axes text with ``gid="title"`` (fishbone, KPI tree, strategy map) or as the
-    largest bold text (``charts.style.title``'s figure text; the heat table's axes text); a matplotlib suptitle
-    comes before that, an axes title (any location) after.
-    """
-    texts = list(getattr(fig, "texts", []) or [])
-    axes = list(getattr(fig, "axes", []) or [])
-    for obj in texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]:
-        if getattr(obj, "get_gid", lambda: None)() == "title" and obj.get_text().strip():
-            return obj.get_text().strip()
-    sup = getattr(fig, "_suptitle", None)
-    if sup is not None and sup.get_text().strip():
-        return sup.get_text().strip()
-    bold = []
-    for i, obj in enumerate(texts + [tx for ax in axes for tx in (getattr(ax, "texts", []) or [])]):
-        try:
-            weight = obj.get_fontweight()
-            size = float(obj.get_fontsize())
-        except Exception:  # noqa: BLE001 - not a matplotlib Text
-            continue
-        if obj.get_text().strip() and (weight == "bold" or (isinstance(weight, (int, float)) and weight >= 600)):
-            bold.append((-size, i, obj.get_text().strip()))
-    if bold:
-        return min(bold)[2]
-    for ax in axes:
-        for loc in ("center", "left", "right"):
-            title = ax.get_title(loc=loc) if hasattr(ax, "get_title") else ""
-            if title and title.strip():
-                return title.strip()
-    return ""
+    return alt_of(fig)
 
 
-def _png_size(png: bytes) -> tuple[int, int] | None:
-    if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24:
-        return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    return None
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def show_figure(fig: Any, alt: str | None = None, *, caption: str | None = None, close: bool = True) -> None:
-    """Show a chart as an embedded PNG with alt text (and an optional caption below it)."""
+    """Show a chart as inline SVG (text kept as text: sharp, searchable) with alt text and an optional caption.
+
+    One copy only: ``text/html`` (the deliverable and JupyterLab both show it), ``metadata.workbench.kind ==
+    "figure"`` with the alt text and the size in points (what a notebook stripper looks for). ``close`` is kept for
+    callers; the figure is always released after encoding.
+    """
     if fig is None:
         return
-    alt_text = alt if alt is not None else (_alt_of(fig) or caption or "")  # before to_png clears the figure
-    png = figure_png(fig)
-    if close:
-        plt = __import__("sys").modules.get("matplotlib.pyplot")
-        if plt is not None and hasattr(fig, "canvas"):
-            plt.close(fig)
-    b64 = base64.b64encode(png).decode("ascii")
-    size = _png_size(png)
+    svg, alt_text = figure_svg(fig, alt)
+    alt_text = alt_text or caption or ""
+    size = _SVG_SIZE.search(svg)
     meta: dict[str, Any] = {"alt": alt_text}
     if caption:
         meta["caption"] = caption
     if size:
-        meta["px"] = list(size)
-    img_meta = {"width": size[0], "height": size[1]} if size else {}
-    from IPython.display import publish_display_data
-
-    publish_display_data({"image/png": b64, "text/plain": alt_text or "figure"},
-                         metadata={"image/png": img_meta, "workbench": {"kind": "figure", **meta}})
+        meta["pt"] = [float(size.group(1)), float(size.group(2))]
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    _publish({"text/html": f"{svg}{cap}", "text/plain": alt_text or "figure"}, "figure", **meta)
 
 
 def show_table(table: Any, caption: str | None = None) -> None:
-    """Show a table: HTML from ``report_tables`` (trusted, already escaped) or a DataFrame (escaped here)."""
+    """Show a table: HTML from ``workbench.deliverable.tables`` (trusted, already escaped) or a DataFrame (escaped
+    here). This module never imports the tables: they build on it, not the other way round."""
     if table is None:
         return
     if isinstance(table, str):
         body = table
-    else:
-        from workbench.deliverable.tables import frame_table
-
-        body = frame_table(table)
+    else:  # a DataFrame: pandas escapes every cell (no import of the tables layer above: no cycle)
+        body = table.to_html(index=False, escape=True, na_rep="—", border=0, classes="wb-t")
     cap = f'<p class="wb-caption">{esc(caption)}</p>' if caption else ""
     _publish({"text/html": f'<div class="wb-table">{cap}{body}</div>', "text/plain": caption or "table"}, "table")
 

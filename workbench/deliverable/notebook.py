@@ -21,13 +21,14 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
-from workbench.deliverable import tables as tables# noqa: F401  (re-exported for notebooks)
+from workbench.deliverable import tables as tables  # noqa: F401  (re-exported for notebooks)
 from workbench.deliverable.html import (heading, key_figures, no_data, note, paragraph, set_language, show_figure,  # noqa: F401
                                show_html, show_table)
 from workbench.core.i18n import t
 
 __all__ = ["load", "load_client", "text", "figure", "figures", "table", "tables", "heading", "show_figure",
            "show_table", "show_html", "note", "no_data", "paragraph", "key_figures", "bullets", "captioned", "remember",
+           "block", "sentences",
            "clear_cache", "folder_key", "save_results", "RESULTS_NAME"]
 
 RESULTS_NAME = "results.json"
@@ -71,7 +72,7 @@ def load_client(folder: str | os.PathLike[str]) -> Any:
     with _lock:
         if key in _clients:
             return _clients[key]
-    from workbench.intake.reading import load_client as _load
+    from workbench.intake.loading import load_client as _load
 
     client = _load(folder)
     with _lock:
@@ -168,7 +169,7 @@ def figures(figs: Any, empty: str | None = None) -> None:
 
 def table(html: str | None, empty: str | None = None, caption: str | None = None, *, nothing: str | None = None,
           when: Any = ...) -> None:
-    """Show a table built by ``report_tables``.
+    """Show a table built by ``workbench.deliverable.tables``.
 
     Without a table: when the data behind it is absent (``when`` given and absent/empty, or ``nothing`` not given)
     say "no data supplied" for ``empty``; when the data is there but nothing qualifies, state ``nothing`` (e.g.
@@ -180,6 +181,25 @@ def table(html: str | None, empty: str | None = None, caption: str | None = None
         note(nothing)
         return
     no_data(empty)
+
+
+def block(html: str | None, empty: str | None = None, kind: str = "html", *, nothing: str | None = None) -> None:
+    """Show trusted HTML built by ``workbench.deliverable.tables`` (findings, contract sheets); without it say
+    ``nothing`` (a finding, e.g. "no finding recorded") or else "no data supplied" for ``empty``."""
+    if html:
+        show_html(html, kind)
+    elif nothing:
+        note(nothing)
+    else:
+        no_data(empty)
+
+
+def sentences(items: list[str] | None, lang: str | None = None) -> str:
+    """Sentences joined as one paragraph (no space between Chinese sentences)."""
+    from workbench.deliverable.html import language
+
+    sep = "" if (lang or language()) == "zh" else " "
+    return sep.join(items or [])
 
 
 def captioned(parts: list[tuple[str, str]] | None, empty: str | None = None) -> None:

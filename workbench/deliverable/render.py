@@ -26,6 +26,7 @@ from nbformat import NotebookNode
 import workbench
 from workbench.core.resources import templates_dir
 from workbench.core.i18n import t
+from workbench.core.status import css_variables
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ TEMPLATE_DIRS = [templates_dir()]
 TEMPLATE_NAME = "deliverable"
 MAX_BYTES = 3 * 1024 * 1024
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# The print footer, as a CSS ``content`` value (fixed words only: no client text goes into CSS).
+PAGE_OF = {"zh": '"第 " counter(page) " 页 / 共 " counter(pages) " 页"',
+           "en": '"Page " counter(page) " of " counter(pages)'}
 
 __all__ = ["warm", "render_report", "render_html", "merge_notebooks", "exporter", "ReportError", "format_date",
            "heading_number", "MAX_BYTES"]
@@ -145,7 +149,105 @@ def _shown(out: NotebookNode) -> bool:
     if out.get("output_type") not in ("display_data", "execute_result"):
         return False
     data = out.get("data", {})
-    return any(k in data for k in ("text/html", "image/png", "text/markdown"))
+    return any(k in data for k in ("text/html", "image/svg+xml", "image/png", "text/markdown"))
+
+
+# A figure wider than this at its natural size would shrink below ~90 % on a portrait A4 page (182 mm of
+# text width): it gets a landscape page (269 mm) instead, unless its output metadata already chose a page.
+LANDSCAPE_FROM_MM = 200.0
+LANDSCAPE_ASPECT = 1.25
+_SVG_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?", re.S)
+_SVG_SIZE = re.compile(r"<svg\b[^>]*?\bwidth=\"([\d.]+)(pt|px|mm|in)?\"[^>]*?\bheight=\"([\d.]+)(pt|px|mm|in)?\"", re.S)
+_MM = {"pt": 25.4 / 72, "px": 25.4 / 96, "mm": 1.0, "in": 25.4, None: 25.4 / 96}
+
+
+def figure_size_mm(data: dict[str, Any], meta: dict[str, Any] | None = None) -> tuple[float, float] | None:
+    """Natural size of a figure output in mm: ``metadata.workbench.pt`` when the publisher recorded it, else the
+    SVG's width/height (``image/svg+xml``, or inline SVG in ``text/html``), else PNG pixels over its resolution."""
+    pt = (meta or {}).get("pt")
+    if isinstance(pt, (list, tuple)) and len(pt) == 2 and all(isinstance(x, (int, float)) for x in pt):
+        return float(pt[0]) * _MM["pt"], float(pt[1]) * _MM["pt"]
+    svg = data.get("image/svg+xml") or (data.get("text/html") if "<svg" in str(data.get("text/html", ""))[:2000]
+                                        else None)
+    if svg:
+        m = _SVG_SIZE.search(str(svg)[:4000])
+        if m:
+            return float(m.group(1)) * _MM[m.group(2)], float(m.group(3)) * _MM[m.group(4)]
+        return None
+    png = data.get("image/png")
+    if png:
+        import base64
+        import struct
+
+        head = base64.b64decode(str(png)[:8192].replace("\n", "") + "===")[:4096]
+        if head[:8] != b"\x89PNG\r\n\x1a\n":
+            return None
+        w, h = struct.unpack(">II", head[16:24])
+        dpm = 96 / 0.0254
+        i = head.find(b"pHYs")
+        if i > 0:
+            x, _, unit = struct.unpack(">IIB", head[i + 4:i + 13])
+            if unit == 1 and x:
+                dpm = x
+        return w / dpm * 1000, h / dpm * 1000
+    return None
+
+
+KEEP_ROWS = 10  # a table this short is kept on one page: no lone row carried over to the next
+
+
+def _prepare_table(out: NotebookNode) -> None:
+    """Mark short tables ``keep`` (one page), so a page never holds a single row carried over."""
+    html_text = out.get("data", {}).get("text/html")
+    meta = out.get("metadata", {}).get("workbench", {})
+    if not html_text or meta.get("kind") != "table" or "keep" in meta:
+        return
+    rows = str(html_text).count("<tr")
+    if 0 < rows <= KEEP_ROWS + 1:  # + the header row
+        out.setdefault("metadata", {}).setdefault("workbench", {})["keep"] = True
+
+
+# The print box of a figure (mm): A4 text width, and a height that leaves room for a chapter and a section
+# heading above it (portrait), or for the headings carried onto its landscape page.
+FIT_MM = {"portrait": (180.0, 205.0), "landscape": (266.0, 140.0)}  # 1 % under the text width: no rounding overflow
+_SVG_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?\bwidth=")([\d.]+)(pt|px|mm|in)?("[^>]*?\bheight=")([\d.]+)(pt|px|mm|in)?(")',
+                            re.S)
+
+
+def fit_svg(markup: str, page: str) -> str:
+    """Shrink an inline SVG's width/height (never enlarge it) to fit the print box of its page.
+
+    The size is written into the SVG itself because a paged-media engine that has to shrink an inline SVG through
+    ``max-width``/``max-height`` loses its aspect ratio (WeasyPrint draws it centred in a too tall box)."""
+    m = _SVG_ROOT_SIZE.search(markup[:4000])
+    if not m:
+        return markup
+    w, h = float(m.group(2)) * _MM[m.group(3)], float(m.group(5)) * _MM[m.group(6)]
+    box_w, box_h = FIT_MM.get(page, FIT_MM["portrait"])
+    scale = min(1.0, box_w / w if w else 1.0, box_h / h if h else 1.0)
+    if scale >= 1.0:
+        return markup
+    pt = lambda mm: f"{mm / _MM['pt']:.2f}"  # noqa: E731
+    return (markup[:m.start()] + m.group(1) + pt(w * scale) + "pt" + m.group(4) + pt(h * scale) + "pt" + m.group(7)
+            + markup[m.end():])
+
+
+def _prepare_figure(out: NotebookNode) -> None:
+    """Inline SVG without its XML prolog; a print page chosen for figures too wide for portrait; SVG sized to it."""
+    data = out.get("data", {})
+    if "image/svg+xml" in data:
+        data["image/svg+xml"] = _SVG_PROLOG.sub("", str(data["image/svg+xml"]), count=1)
+    meta = out.setdefault("metadata", {}).setdefault("workbench", {})
+    if "image/svg+xml" not in data and "image/png" not in data and meta.get("kind") != "figure":
+        return
+    if not meta.get("page"):
+        size = figure_size_mm(data, meta)
+        if size and size[0] > LANDSCAPE_FROM_MM and size[0] >= LANDSCAPE_ASPECT * size[1]:
+            meta["page"] = "landscape"
+    page = "landscape" if meta.get("page") == "landscape" else "portrait"
+    for mime in ("image/svg+xml", "text/html"):
+        if "<svg" in str(data.get(mime, ""))[:4000]:
+            data[mime] = fit_svg(str(data[mime]), page)
 
 
 def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = "zh",
@@ -167,6 +269,8 @@ def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = 
             if not outs:
                 continue
             for out in outs:
+                _prepare_figure(out)
+                _prepare_table(out)
                 meta = out.get("metadata", {}).get("workbench", {})
                 if meta.get("kind") != "heading":
                     continue
@@ -188,9 +292,22 @@ def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = 
             new = nbformat.v4.new_code_cell(source="")
             new.outputs = outs
             cells.append(new)
+    _headings_follow_their_page(cells)
     merged = nbformat.v4.new_notebook(cells=cells)
     merged.metadata["language_info"] = {"name": "python"}
     return merged, toc
+
+
+def _headings_follow_their_page(cells: list[NotebookNode]) -> None:
+    """Headings right before a landscape element go onto its landscape page (no heading left behind)."""
+    outs = [o for c in cells if c.cell_type == "code" for o in c.outputs]
+    for i, out in enumerate(outs):
+        if out.get("metadata", {}).get("workbench", {}).get("page") != "landscape":
+            continue
+        j = i - 1
+        while j >= 0 and outs[j].get("metadata", {}).get("workbench", {}).get("kind") == "heading":
+            outs[j]["metadata"]["workbench"]["page"] = "landscape"
+            j -= 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +361,9 @@ def render_html(executed_notebooks: Iterable[Path | str | NotebookNode], client:
         "version": workbench.__version__,
         "cover": _cover(profile, lang, generated),
         "toc": toc,
-        "texts": {"toc": t("report.toc", lang),
+        "running_period": format_period(profile.period, lang),
+        "css_vars": css_variables(),  # the status colours of workbench.core.status, one source
+        "texts": {"toc": t("report.toc", lang), "page_of": PAGE_OF[lang],
                   "footer": t("report.footer", lang, client=profile.name, period=format_period(profile.period, lang),
                               date=format_date(generated, lang))},
     }
@@ -261,7 +380,8 @@ def _tidy(body: str) -> str:
 
 def render_report(executed_notebooks: list[Path | NotebookNode], client: Any, out_path: Path | str,
                   *, generated: date | None = None) -> Path:
-    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically)."""
+    """Merge the executed notebooks into one self-contained HTML file at ``out_path`` (written atomically).
+    ``workbench.deliverable.pdf.write_pdf`` makes report.pdf from it."""
     from workbench.core.atomic import atomic_write_text
 
     body = render_html(executed_notebooks, client, generated=generated)

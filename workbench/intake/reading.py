@@ -27,7 +27,7 @@ from typing import Literal
 import pandas as pd
 import yaml
 
-from workbench.intake import contract
+from workbench.intake import contract, csvtext
 from workbench.intake.model import Issue
 
 __all__ = ["CLIENT_YAML", "INTAKE_XLSX", "ROW", "RawIntake", "read_raw", "closest_table", "header_name",
@@ -456,7 +456,7 @@ def _csv_rows(path: Path, table: str, raw: RawIntake) -> Iterator[tuple[int, tup
                                   detail=str(exc))
                     raise _Stop from None
                 if any(c.strip() for c in rec):
-                    yield start, tuple(rec)
+                    yield start, tuple(csvtext.restore(c) for c in rec)  # undo save-back's formula guard
     finally:
         csv.field_size_limit(old)
 

@@ -12,8 +12,20 @@ the Excel row as the user sees it; a new row has ``_row`` NaN) for the tables th
    rewritten, column order and extra columns preserved;
 3. validates the staged client as a whole (``intake.check_client``): any error → nothing is written and the
    report is returned;
-4. copies every file about to change to ``<client>/backups/<YYYYmmdd-HHMMSS>/`` and replaces the files
-   atomically (``fsutil.atomic_write_bytes``: temp file in the same folder + ``os.replace``).
+4. commits (``_commit``): refuses when the file is open in Excel (``~$intake.xlsx``) or LibreOffice
+   (``.~lock.intake.xlsx#``), holds an advisory lock (``fcntl``) or is read-only; takes the locks itself,
+   re-checks the on-disk fingerprint (a colleague's save during ours is never overwritten), copies every file
+   about to change to ``<client>/backups/<YYYYmmdd-HHMMSS>/``, writes temp files beside the *real* files (a
+   symlinked intake is written through; mode and owner kept) and renames them over, all or none (the CSV files
+   of one save are rolled back together when one rename fails).
+
+Any failure outside the data (locks, a concurrent change, permission, full disk) raises ``SaveError``: one
+type, naming the user's file (never a temporary path) and what to do, in the client's language.
+
+Text stays text: an xlsx cell holding text that begins with ``=`` is a string cell (shown with Excel's quote
+prefix), never a live formula; a CSV field is neutralised as OWASP recommends (``workbench.intake.csvtext``) and
+reads back as the exact text. A cell's number format is made to fit the value written (a number in a ``0%``
+cell gets ``General``: 90 must not show as 9000 %; a date gets a date format).
 
 Values are written typed: numbers as numbers, dates as dates, yes/no in the client's wording (the sheet's
 list validation, else the words already in the column, else 是/否 or yes/no by the client's language), enums in
@@ -22,12 +34,16 @@ column joins them.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
+import os
 import re
 import shutil
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
@@ -38,17 +54,39 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.i18n import t
+from workbench.core.missing import is_missing
 from workbench.intake import contract as C
-from workbench.core.atomic import atomic_write_bytes
-from workbench.analysis.kpi_methods import is_missing
+from workbench.intake import csvtext
 from workbench.intake.model import Client, ValidationReport
 
-__all__ = ["SaveResult", "save_tables", "intake_files", "fingerprint", "diff_tables", "TableDiff"]
+__all__ = ["SaveResult", "SaveError", "save_tables", "intake_files", "fingerprint", "diff_tables", "TableDiff",
+           "lock_files"]
 
 BACKUPS = "backups"
 XLSX = "intake.xlsx"
 _YES_NO_PAIRS = {"是": "否", "yes": "no", "y": "n", "true": "false", "1": "0", "t": "f", "对": "错", "有": "无"}
 _NO_YES_PAIRS = {v: k for k, v in _YES_NO_PAIRS.items()}
+
+
+class SaveError(Exception):
+    """A save that could not happen for a reason outside the data (lock, concurrent change, permission, disk).
+
+    ``path`` is the user's file; ``kind`` one of ``locked_office``, ``locked_libre``, ``locked_advisory``,
+    ``changed``, ``readonly``, ``permission``, ``disk_full``, ``io``; ``str()`` is the message in ``lang``
+    (``text(other)`` gives it in the other language). Nothing was changed when it is raised.
+    """
+
+    def __init__(self, kind: str, path: Path, lang: str = "en", detail: str = "", lock: Path | None = None,
+                 holder: str | None = None):
+        self.kind, self.path, self.lang, self.detail, self.lock, self.holder = kind, Path(path), lang, detail, lock, holder
+        super().__init__(self.text(lang))
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        who = t("save.holder", lang, who=self.holder) if self.holder else ""
+        return t(f"save.{self.kind}", lang, path=self.path, detail=self.detail,
+                 lock=self.lock.name if self.lock else "", holder=who)
 
 
 @dataclass
@@ -297,8 +335,40 @@ def _cell_value(table: str, column: str, value: Any, wording: _Wording, categori
             return out.isoformat(sep=" ")
         if isinstance(out, dt.date):
             return out.isoformat()
+        if isinstance(out, str):
+            return csvtext.neutralise(out)  # text a spreadsheet would run as a formula stays text
         return "" if out is None else str(out)
     return out
+
+
+def _is_percent_format(fmt: str) -> bool:
+    """A number format that multiplies by 100 (a ``%`` outside quotes and brackets)."""
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt or "")
+    return "%" in plain
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Write ``value`` into an xlsx ``cell`` as what it is: text stays a string cell (never a formula or an
+    error code) and the number format is made to fit (no 9000 % for 90 in a ``0%`` cell)."""
+    from openpyxl.styles.numbers import is_date_format
+
+    cell.value = value
+    fmt = cell.number_format or "General"
+    if isinstance(value, str):
+        if cell.data_type != "s":  # "=..." became a formula, "#N/A" an error: keep the typed text
+            cell.data_type = "s"
+            cell.quotePrefix = True  # Excel shows it as typed and keeps it text when edited
+        if fmt != "General" and fmt != "@" and (_is_percent_format(fmt) or is_date_format(fmt)):
+            cell.number_format = "General"
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, (int, float)):
+        if _is_percent_format(fmt) or is_date_format(fmt) or fmt == "@":
+            cell.number_format = "General"
+    elif isinstance(value, (dt.date, dt.datetime)):
+        if not is_date_format(fmt):
+            timed = isinstance(value, dt.datetime) and value != dt.datetime.combine(value.date(), dt.time())
+            cell.number_format = "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
 
 
 # ----------------------------------------------------------------------------------------------- xlsx
@@ -368,7 +438,7 @@ def _apply_xlsx(path: Path, diffs: dict[str, TableDiff], lang: str, categories: 
         for r, changes in d.updates.items():
             for c, v in changes.items():
                 if c in headers:
-                    ws.cell(row=r, column=headers[c]).value = _cell_value(table, c, v, wording[c], categories, False)
+                    _put(ws.cell(row=r, column=headers[c]), _cell_value(table, c, v, wording[c], categories, False))
         for r in d.deleted:
             for cell in ws[r]:
                 cell.value = None
@@ -382,16 +452,8 @@ def _apply_xlsx(path: Path, diffs: dict[str, TableDiff], lang: str, categories: 
                     above = ws.cell(row=nxt - 1, column=headers[c])
                     if above.has_style:
                         cell._style = copy(above._style)
-                val = _cell_value(table, c, v, wording[c], categories, False)
-                cell.value = val
-                if isinstance(val, dt.date) and cell.number_format == "General":
-                    cell.number_format = "yyyy-mm-dd"
+                _put(cell, _cell_value(table, c, v, wording[c], categories, False))
             nxt += 1
-        for r, changes in d.updates.items():
-            for c, v in changes.items():
-                cell = ws.cell(row=r, column=headers.get(c, 1))
-                if isinstance(cell.value, dt.date) and cell.number_format == "General":
-                    cell.number_format = "yyyy-mm-dd"
     wb.save(path)
 
 
@@ -456,6 +518,85 @@ def _csv_scalar(s: str) -> Any:
     return s if s.strip() else None
 
 
+# ----------------------------------------------------------------------------------------------- locks
+def lock_files(path: Path) -> list[tuple[str, Path]]:
+    """Office and LibreOffice lock files that say ``path`` is open in an editor: ``[(kind, lock file)]``.
+
+    Excel writes ``~$<name>`` beside the file (Word-style truncations ``~$`` + name minus its first one or
+    two characters are checked too); LibreOffice and WPS write ``.~lock.<name>#``.
+    """
+    path = Path(path)
+    found: list[tuple[str, Path]] = []
+    for name in dict.fromkeys([f"~${path.name}", f"~${path.name[1:]}", f"~${path.name[2:]}"]):
+        if len(name) > 2 + len(path.suffix) and (path.parent / name).exists():
+            found.append(("locked_office", path.parent / name))
+            break
+    libre = path.parent / f".~lock.{path.name}#"
+    if libre.exists():
+        found.append(("locked_libre", libre))
+    return found
+
+
+def _lock_holder(kind: str, lock: Path) -> str | None:
+    """Who holds an editor lock, when the lock file says (LibreOffice: ``user,host,...``; Excel: the user name)."""
+    try:
+        data = lock.read_bytes()[:512]
+    except OSError:
+        return None
+    if kind == "locked_libre":
+        parts = data.decode("utf-8", "replace").split(",")
+        who = [x.strip() for x in parts[:2] if x.strip()]
+        return " @ ".join(who) or None
+    if data:  # Excel: a length byte then the user name (then UTF-16 name)
+        n = data[0]
+        name = data[1:1 + n].decode("latin-1", "replace").strip()
+        return name or None
+    return None
+
+
+def _refuse_if_open(path: Path, shown: Path, lang: str) -> None:
+    for kind, lock in lock_files(path) + (lock_files(shown) if shown != path else []):
+        raise SaveError(kind, shown, lang, lock=lock, holder=_lock_holder(kind, lock))
+
+
+def _advisory_lock(real: Path, shown: Path, lang: str, stack: contextlib.ExitStack) -> None:
+    """Take flock and POSIX (lockf) locks on ``real`` for the rest of the save; another holder -> SaveError."""
+    import fcntl
+
+    try:
+        fd = os.open(real, os.O_RDWR)
+    except OSError:
+        try:
+            fd = os.open(real, os.O_RDONLY)
+        except OSError as exc:
+            raise _os_error(exc, shown, lang) from exc
+    stack.callback(os.close, fd)
+    shared = _opened_readonly(fd)  # a read-only descriptor can only take a shared lock: still conflicts
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        fcntl.lockf(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise SaveError("locked_advisory", shown, lang) from exc
+        raise _os_error(exc, shown, lang) from exc
+
+
+def _opened_readonly(fd: int) -> bool:
+    import fcntl
+
+    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY
+
+
+def _os_error(exc: OSError, shown: Path, lang: str) -> SaveError:
+    """The SaveError for an OSError met while writing ``shown`` (the user's path; the temp path is not named)."""
+    detail = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return SaveError("permission", shown, lang, detail)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SaveError("disk_full", shown, lang, detail)
+    return SaveError("io", shown, lang, detail)
+
+
 # ----------------------------------------------------------------------------------------------- save
 def _backup_dir(folder: Path, now: dt.datetime) -> Path:
     base = folder / BACKUPS / now.strftime("%Y%m%d-%H%M%S")
@@ -471,47 +612,134 @@ def save_tables(folder: str | Path, tables: Mapping[str, pd.DataFrame | None], *
     """Write the edited ``tables`` back to the client at ``folder`` (see the module docstring).
 
     ``original``: the client as loaded before editing (default: loaded now from disk); the diff is taken
-    against it. ``expected_fingerprint``: when given and the intake files changed on disk since, nothing is
-    written (someone else edited the intake).
+    against it. ``expected_fingerprint``: the intake's ``fingerprint`` when ``original`` was loaded (default:
+    taken now); a change on disk since then, seen before staging or right before the replace, raises
+    ``SaveError('changed')`` and writes nothing. Invalid edits return a refused ``SaveResult`` with the report.
     """
     from workbench.intake.reading import check_client, load_client
 
     folder = Path(folder).resolve()
-    if expected_fingerprint is not None and fingerprint(folder) != expected_fingerprint:
-        rep = ValidationReport(folder)
-        rep.add("error", "the intake files changed on disk since they were loaded; reload the client before saving")
-        return SaveResult(False, rep, message="changed on disk")
+    if expected_fingerprint is None:
+        expected_fingerprint = fingerprint(folder)
     if original is None:
         original = load_client(folder)
     lang = original.profile.language
+    source = original.source
+    main_file = folder / XLSX if source == "xlsx" else folder
+    if fingerprint(folder) != expected_fingerprint:
+        raise SaveError("changed", main_file, lang)
     categories = list(original.profile.fishbone_categories)
     diffs = {name: diff_tables(original.tables.get(name), df, name) for name, df in tables.items() if name in C.TABLES}
     diffs = {k: v for k, v in diffs.items() if not v.empty}
     if not diffs:
         _c, rep = check_client(folder)
         return SaveResult(True, rep, message="nothing changed")
-    source = original.source
     targets = [folder / XLSX] if source == "xlsx" else [folder / f"{t}.csv" for t in diffs]
+    for target in targets:  # before any work: the user learns at once that the file is open elsewhere
+        _refuse_if_open(Path(os.path.realpath(target)), target, lang)
 
-    with tempfile.TemporaryDirectory(prefix="wb-save-") as tmp:
-        stage = Path(tmp) / folder.name  # check_client wants the folder named like the client id
-        shutil.copytree(folder, stage, ignore=shutil.ignore_patterns(BACKUPS, ".*", "__pycache__"))
-        if source == "xlsx":
-            _apply_xlsx(stage / XLSX, diffs, lang, categories)
-        else:
-            for table, d in diffs.items():
-                _apply_csv(stage / f"{table}.csv", table, d, lang, categories)
-        _client, report = check_client(stage)
-        report.client_folder = folder
-        if not report.ok:
-            return SaveResult(False, report, changed={k: v.size for k, v in diffs.items()}, message="invalid")
-        staged = {t: (stage / t.name).read_bytes() for t in targets}
+    try:
+        with tempfile.TemporaryDirectory(prefix="wb-save-") as tmp:
+            stage = Path(tmp) / folder.name  # check_client wants the folder named like the client id
+            shutil.copytree(folder, stage, ignore=shutil.ignore_patterns(BACKUPS, ".*", "~$*", "__pycache__"))
+            if source == "xlsx":
+                _apply_xlsx(stage / XLSX, diffs, lang, categories)
+            else:
+                for table, d in diffs.items():
+                    _apply_csv(stage / f"{table}.csv", table, d, lang, categories)
+            _client, report = check_client(stage)
+            report.client_folder = folder
+            if not report.ok:
+                return SaveResult(False, report, changed={k: v.size for k, v in diffs.items()}, message="invalid")
+            staged = {t: (stage / t.name).read_bytes() for t in targets}
+    except OSError as exc:  # staging space (full /tmp, ...): nothing of the user's was touched
+        raise _os_error(exc, main_file, lang) from exc
 
-    backup = _backup_dir(folder, now or dt.datetime.now())
-    backup.mkdir(parents=True)
-    for t in targets:
-        if t.exists():
-            shutil.copy2(t, backup / t.name)
-    for t in targets:
-        atomic_write_bytes(t, staged[t])
+    backup = _commit(folder, targets, staged, expected_fingerprint, lang, now or dt.datetime.now(), main_file)
     return SaveResult(True, report, backup, targets, {k: v.size for k, v in diffs.items()}, message="saved")
+
+
+def _commit(folder: Path, targets: list[Path], staged: dict[Path, bytes], expected: str, lang: str,
+            now: dt.datetime, main_file: Path) -> Path:
+    """Replace ``targets`` by ``staged`` as one set (see the module docstring); returns the backup folder."""
+    real = {t: Path(os.path.realpath(t)) for t in targets}  # a symlinked intake is written through
+    with contextlib.ExitStack() as stack:
+        for t in targets:
+            _refuse_if_open(real[t], t, lang)
+            if real[t].exists():
+                st = real[t].stat()
+                if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+                    raise SaveError("readonly", t, lang)
+                _advisory_lock(real[t], t, lang, stack)
+        if fingerprint(folder) != expected:  # a colleague saved while we staged: theirs wins, ours is refused
+            raise SaveError("changed", main_file, lang)
+        done: list[Path] = []
+        kept: dict[Path, Path] = {}  # target -> hard link to its previous content (for the roll-back)
+        temps: dict[Path, Path] = {}
+        current = main_file
+        try:
+            backup = _backup_dir(folder, now)
+            backup.mkdir(parents=True)
+            for t in targets:
+                current = t
+                if real[t].exists():
+                    shutil.copy2(real[t], backup / t.name)
+            for t in targets:
+                current = t
+                temps[t] = _write_beside(real[t], staged[t])
+            for t in targets:
+                current = t
+                if real[t].exists():
+                    kept[t] = _keep(real[t])
+                os.replace(temps[t], real[t])
+                del temps[t]
+                done.append(t)
+        except OSError as exc:
+            for t in reversed(done):  # all or none: put back the files already replaced
+                with contextlib.suppress(OSError):
+                    if t in kept:
+                        os.replace(kept.pop(t), real[t])
+                    else:
+                        os.unlink(real[t])
+            raise _os_error(exc, current, lang) from exc
+        finally:
+            for p in [*temps.values(), *kept.values()]:
+                with contextlib.suppress(OSError):
+                    os.unlink(p)
+    return backup
+
+
+def _write_beside(real: Path, data: bytes) -> Path:
+    """A temp file next to ``real`` holding ``data`` (fsynced) with ``real``'s mode and owner."""
+    fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if real.exists():
+            st = real.stat()
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _keep(real: Path) -> Path:
+    """A second name for ``real``'s current content (hard link, else a copy), for rolling back."""
+    name = real.parent / f".{real.name}.{os.getpid()}.{dt.datetime.now().strftime('%H%M%S%f')}.orig"
+    try:
+        os.link(real, name)
+    except OSError:
+        shutil.copy2(real, name)
+    return name

@@ -373,7 +373,13 @@ class EngagementApp:
         if not eng.dirty:
             page.save_out.value = esc(t("widgets.save.nothing", L))
             return None
-        res = eng.save()
+        from workbench.intake.writeback import SaveError
+
+        try:
+            res = eng.save()
+        except SaveError as exc:  # lock, concurrent change, permission, full disk: the user's file and what to do
+            self.save_out.value = f'<span class="wb-msg" style="color:#c62828;font-weight:600">{esc(str(exc))}</span>'
+            return exc
         if res.ok:
             files = ", ".join(p.name for p in res.files)
             msg = f'<span style="color:#1b5e20;font-weight:600">{esc(t("widgets.save.ok", L, files=files, path=res.backup))}</span>'

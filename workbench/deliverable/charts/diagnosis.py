@@ -11,7 +11,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.text import measure, shorten
+from workbench.deliverable.charts.cache import Chart, chart
+from workbench.core.numfmt import fmt_number, fmt_pct
+from workbench.deliverable.charts.text import measure, wrap_to_points
 from workbench.core.i18n import t
 
 
@@ -58,47 +60,55 @@ def _value_labels(fig: Figure, ax, xs: np.ndarray, vals: np.ndarray, cum: np.nda
                 if top_pt - text_h < 1:
                     inside = False
         if inside:
-            ax.text(x, top_pt / pt_per_unit, f"{v:.0f}", ha="center", va="top", fontsize=fs, fontweight="bold",
+            ax.text(x, top_pt / pt_per_unit, fmt_number(v, 0), ha="center", va="top", fontsize=fs, fontweight="bold",
                     color="white" if r[0] != OTHER_ID else style.INK, zorder=4, gid="pareto-value")
             continue
         y_pt = bar_pt + 2
         if y_pt - MARKER_MS - 1 < marker_pt < y_pt + text_h + MARKER_MS + 1:
             y_pt = marker_pt + MARKER_MS + 2
-        ax.text(x, y_pt / pt_per_unit, f"{v:.0f}", ha="center", va="bottom", fontsize=fs, color=style.INK, zorder=4,
+        ax.text(x, y_pt / pt_per_unit, fmt_number(v, 0), ha="center", va="bottom", fontsize=fs, color=style.INK, zorder=4,
                 gid="pareto-value")
 
 
+@chart
 def pareto(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None, *, max_bars: int = 20) -> Figure:
-    """Causes by priority (bars, descending) with the cumulative share line and the 80 % line.
+    """Causes by priority points (impact × (6 − effort), bars descending) with the cumulative share of those points.
 
-    Top-priority causes (``is_top`` column or ``top_ids``) are drawn in the highlight colour. Beyond ``max_bars``
-    the remaining causes are summed into one "other causes" bar.
+    The top-priority causes (``top_ids``, else `workbench.analysis.diagnosis.top_causes`: the vital few the report
+    names) are highlighted and closed by a cut line that says how many causes they are and what share of all
+    priority points they hold — the same cut as the analysis, not a separate 80 % rule. Beyond ``max_bars`` the
+    remaining causes are summed into one "other causes" bar. Bars are labelled with cause ids (the causes table
+    beside the chart holds the texts), so no label is ever cut.
     """
+    from workbench.analysis.diagnosis import top_causes
+
     style.apply_style()
     df = _causes(causes)
-    top = set(str(x) for x in top_ids) if top_ids is not None else set(df.loc[df["is_top"].fillna(False).astype(bool), "cause_id"])
     df = df[df["priority"].notna() & (df["priority"] > 0)]
+    top = set(str(x) for x in top_ids) if top_ids is not None else set(top_causes(df) if len(df) else [])
     df = df.sort_values(["priority", "impact", "cause_id"], ascending=[False, False, True], kind="stable")
-    fig = style.new_figure(style.A4_WIDTH, 4.6)
+    fig = style.new_figure(style.A4_WIDTH, 4.2)
     style.title(fig, t("charts.pareto.title", lang))
     if df.empty:
         fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
         return fig
     rows = list(zip(df["cause_id"], df["cause"].astype(str), df["priority"].astype(float)))
+    total_points = sum(r[2] for r in rows)
     n_rest = 0
     if len(rows) > max_bars:
         # the tail is summed into one "other causes" bar: grey, hatched, set apart by a gap and labelled with how
         # many causes it holds, so it never reads as one more cause out of the descending order
-        rest = rows[max_bars - 1:]
+        keep = max(max_bars - 1, sum(1 for r in rows if r[0] in top))
+        rest = rows[keep:]
         n_rest = len(rest)
-        rows = rows[:max_bars - 1] + [(OTHER_ID, t("charts.pareto.other_causes_n", lang, n=n_rest), sum(r[2] for r in rest))]
+        rows = rows[:keep] + [(OTHER_ID, t("charts.pareto.other_causes_n", lang, n=n_rest), sum(r[2] for r in rest))]
     n = len(rows)
-    ax = fig.add_axes((0.09, 0.30, 0.82, 0.58))
+    ax = fig.add_axes((0.09, 0.17, 0.82, 0.66))
     vals = np.array([r[2] for r in rows])
     xs = np.arange(n, dtype=float)
     if n_rest:
         xs[-1] += OTHER_GAP
-    cum = np.cumsum(vals) / vals.sum() * 100
+    cum = np.cumsum(vals) / total_points * 100
     colours = [OTHER_COLOUR if r[0] == OTHER_ID else style.TOP if r[0] in top else "#8DA9C4" for r in rows]
     bars = ax.bar(xs, vals, color=colours, width=0.72, zorder=2)
     for b, r in zip(bars, rows):
@@ -113,38 +123,36 @@ def pareto(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None
     ax.set_ylim(0, vals.max() * 1.15)
     _value_labels(fig, ax, xs, vals, cum, rows)
     ax.set_ylabel(t("charts.pareto.priority", lang), fontsize=style.FS_SMALL)
-    width_units = 18 if n <= 10 else 14
     ax.set_xticks(xs)
-    ax.set_xticklabels([f"{cid} {shorten(txt, width_units)}" if cid != OTHER_ID else shorten(txt, width_units + 4)
-                        for cid, txt, _ in rows], rotation=40, ha="right", rotation_mode="anchor",
-                       fontsize=style.FS_TINY if n > 10 else style.FS_SMALL)
+    ax.set_xticklabels([cid if cid != OTHER_ID else wrap_to_points(txt, 60, style.FS_TINY) for cid, txt, _ in rows],
+                       fontsize=style.FS_TINY if n > 12 else style.FS_SMALL, rotation=90 if n > 24 else 0)
     for lab, r in zip(ax.get_xticklabels(), rows):
         if r[0] in top:
             lab.set_color("#9A4A05")
             lab.set_fontweight("bold")
         elif r[0] == OTHER_ID:
             lab.set_color(style.MUTED)
-            lab.set_fontstyle("italic")
     ax.grid(axis="y", color=style.GRID, zorder=0)
     ax2 = ax.twinx()
     ax2.plot(xs, cum, color=style.NAVY, marker="o", ms=MARKER_MS, lw=1.6, zorder=3, gid="pareto-cumulative")
-    ax2.axhline(80, color=style.STATUS_COLOURS["bad"], lw=1, ls=(0, (4, 3)))
     ax2.set_ylim(0, 105)
     ax2.set_yticks([0, 20, 40, 60, 80, 100])
-    ax2.set_yticklabels([f"{v}%" for v in (0, 20, 40, 60, 80, 100)])
-    # the 80 % line is named by its own tick label on the right axis (outside the plot, clear of every bar label)
-    for tick in ax2.yaxis.get_major_ticks():
-        if abs(tick.get_loc() - 80) < 1e-9:
-            tick.label2.set_color(style.STATUS_COLOURS["bad"])
-            tick.label2.set_fontweight("bold")
-            tick.label2.set_gid("pareto-80")
-            tick.tick2line.set_color(style.STATUS_COLOURS["bad"])
+    ax2.set_yticklabels([fmt_pct(v, 0) for v in (0, 20, 40, 60, 80, 100)])
     ax2.spines["right"].set_visible(True)
     ax2.spines["top"].set_visible(False)
     ax2.set_ylabel(t("charts.pareto.cumulative", lang), fontsize=style.FS_SMALL)
+    n_top = sum(1 for r in rows if r[0] in top)
+    if 0 < n_top < n:
+        # the cut of the analysis: after the last top cause, named with its count and share of the points
+        x_cut = (xs[n_top - 1] + xs[n_top]) / 2
+        ax.axvline(x_cut, color=style.TOP, lw=1.2, ls=(0, (4, 3)), zorder=1, gid="pareto-cut")
+        share = cum[n_top - 1]
+        ax2.text(x_cut + 0.15, 103, t("charts.pareto.cut", lang, n=n_top, share=fmt_pct(share, 0)), ha="left",
+                 va="top", fontsize=style.FS_SMALL, color="#9A4A05", fontweight="bold", gid="pareto-cut-label",
+                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=5)
     handles = [Rectangle((0, 0), 1, 1, color=style.TOP), Line2D([], [], color=style.NAVY, marker="o", ms=3.5)]
-    ax.legend(handles, [t("charts.pareto.top", lang), t("charts.pareto.cumulative", lang)], loc="upper center",
-              bbox_to_anchor=(0.5, 1.13), ncol=2, fontsize=style.FS_SMALL)
+    ax.legend(handles, [t("charts.pareto.top", lang), t("charts.pareto.cumulative", lang)], loc="lower left",
+              bbox_to_anchor=(0.0, 1.01), ncol=2, fontsize=style.FS_SMALL)
     return fig
 
 
@@ -168,6 +176,8 @@ def _spread(points: list[tuple[float, float]], r: float = 0.14) -> list[tuple[fl
 EFFORT_SPLIT = 3.5   # low effort: effort ≤ 3
 IMPACT_SPLIT = 2.5   # high impact: impact ≥ 3
 QUAD_CLEAR = 0.12    # a drawn point stays this far (data units) from a quadrant line
+LIST_X = 0.745       # the cause list beside the matrix (figure fraction)
+LIST_TEXT_DX = 0.05
 
 
 def quadrant(impact: float, effort: float) -> str:
@@ -191,6 +201,7 @@ def _in_quadrant(p: tuple[float, float], effort: float, impact: float) -> tuple[
     return x, y
 
 
+@chart
 def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None = None) -> Figure:
     """Impact (y) against effort (x), 1-5, with the four quadrants named; identical points are spread out and
     labels (cause ids) placed where they overlap nothing; top-priority causes highlighted."""
@@ -198,9 +209,18 @@ def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None
     df = _causes(causes)
     top = set(str(x) for x in top_ids) if top_ids is not None else set(df.loc[df["is_top"].fillna(False).astype(bool), "cause_id"])
     rated = df[df["impact"].notna() & df["effort"].notna()]
-    fig = style.new_figure(style.A4_WIDTH, 5.6)
+    # side list (id → whole cause text, wrapped to the column): the figure grows to hold it, the matrix keeps its size
+    ids = list(rated["cause_id"])
+    texts = list(rated["cause"].astype(str))
+    order = sorted(range(len(ids)), key=lambda i: (ids[i] not in top, ids[i]))
+    list_w = (1 - LIST_X - LIST_TEXT_DX) * style.A4_WIDTH * 72 - 6
+    side = [(ids[i], wrap_to_points(texts[i], list_w, style.FS_TINY)) for i in order]
+    line = style.FS_TINY * 1.2
+    list_h = sum(txt.count("\n") * line + line + 2.5 for _, txt in side)
+    height = max(5.6, (list_h + 0.12 * 5.6 * 72 + 30) / 72)
+    fig = style.new_figure(style.A4_WIDTH, height)
     style.title(fig, t("charts.matrix.title", lang))
-    ax = fig.add_axes((0.1, 0.1, 0.62, 0.78))
+    ax = fig.add_axes((0.1, 1 - (0.12 * 5.6 + 4.37) / height, 0.62, 4.37 / height))
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(0.5, 5.5)
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -222,8 +242,6 @@ def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None
     ax.axvline(ex, color="white", lw=2, zorder=0.5)
     raw = list(zip(rated["effort"].astype(float), rated["impact"].astype(float)))
     pts = [_in_quadrant(p, e, i) for p, (e, i) in zip(_spread(raw), raw)]
-    ids = list(rated["cause_id"])
-    texts = list(rated["cause"].astype(str))
     for (x, y), cid in zip(pts, ids):
         is_top = cid in top
         ax.plot([x], [y], marker="*" if is_top else "o", ms=11 if is_top else 6.5,
@@ -258,17 +276,15 @@ def impact_effort(causes: pd.DataFrame, lang: str, top_ids: Iterable[str] | None
         placed.append(box)
         ax.annotate(cid, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=style.FS_TINY + 0.5,
                     fontweight="bold", color="#9A4A05" if cid in top else style.INK, zorder=5, gid=f"cause:{cid}")
-    # side list: id → cause text, top causes first
-    order = sorted(range(len(ids)), key=lambda i: (ids[i] not in top, ids[i]))
-    lx = 0.745
-    y = 0.88
-    line_h = 11.5 / (fig_h)
-    max_rows = int((0.88 - 0.06) / line_h)
-    for i in order[:max_rows]:
-        fig.text(lx, y, ids[i], ha="left", va="top", fontsize=style.FS_TINY, fontweight="bold",
-                 color="#9A4A05" if ids[i] in top else style.INK)
-        fig.text(lx + 0.045, y, shorten(texts[i], 26), ha="left", va="top", fontsize=style.FS_TINY, color=style.INK)
-        y -= line_h
+    # side list: id → cause text, top causes first, never cut
+    fig_h = height * 72
+    y = 1 - 0.12 * 5.6 * 72 / fig_h
+    for cid, txt in side:
+        fig.text(LIST_X, y, cid, ha="left", va="top", fontsize=style.FS_TINY, fontweight="bold",
+                 color="#9A4A05" if cid in top else style.INK)
+        fig.text(LIST_X + LIST_TEXT_DX, y, txt, ha="left", va="top", fontsize=style.FS_TINY, color=style.INK,
+                 linespacing=1.2, gid=f"matrix-list:{cid}")
+        y -= (txt.count("\n") * line + line + 2.5) / fig_h
     n_unrated = len(df) - len(rated)
     if n_unrated:
         fig.text(0.1, 0.015, t("charts.matrix.unrated", lang, n=n_unrated), ha="left", va="bottom",
@@ -284,11 +300,11 @@ def _diag(analysis: object) -> tuple[pd.DataFrame, list[str], str]:
     return d, list(getattr(analysis, "top_causes", []) or []), lang
 
 
-def pareto_for(analysis: object) -> Figure:
+def pareto_for(analysis: object) -> Chart:
     d, top, lang = _diag(analysis)
     return pareto(d, lang, top)
 
 
-def impact_effort_for(analysis: object) -> Figure:
+def impact_effort_for(analysis: object) -> Chart:
     d, top, lang = _diag(analysis)
     return impact_effort(d, lang, top)

@@ -2,13 +2,15 @@
 
 Geometry (all in points, 1/72 in; the axes span the whole figure with 1 data unit = 1 point):
 - the spine runs left → right into the problem box (the head);
-- category bones alternate above / below the spine (pairs share a junction), slanted towards the head;
+- one spine; category bones (empty categories left out) alternate above / below it at staggered junctions, slanted
+  back from the head, so an upper and a lower bone never meet;
 - a cause is a horizontal rib ending on its bone, its label sitting on the rib, right-aligned next to the bone;
 - a cause with sub-causes gets a stem (parallel to the bone) hanging from its rib; the sub-causes are ribs on
   that stem, recursively, to depth 3 (anything deeper is shown at depth 3 under its depth-3 ancestor).
 Every label is wrapped by display width (CJK aware) and measured; each bone's height comes from its rows; the
 distance between neighbouring bones is the smallest that keeps every box of one clear of the other; the wrap
-width shrinks until the diagram fits an A4 width, and the figure grows in height as the content needs.
+width shrinks (never below `MIN_WRAP`) until the diagram fits the report's text width, else a landscape page; the
+figure grows in height as the content needs.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.core.i18n import t
 
@@ -35,6 +38,7 @@ GROUP_GAP = 6.0       # before each top-level cause
 SPINE_CLEAR = 10.0    # first row from the spine
 MARGIN = 14.0         # between neighbouring bones' boxes
 MARKER_W = 9.0
+STAGGER = 34.0        # between neighbouring junctions on the spine
 MAX_DEPTH = 3
 TOP_TEXT = "#9A4A05"  # darker amber for text on white
 
@@ -216,7 +220,7 @@ class _Layout:
     # -- rows --------------------------------------------------------------------------------------------
     def _measure(self, b: _Bone) -> None:
         longest = max((measure(wd, FS_CAT, "bold")[0] for wd in b.label.split()), default=0.0)
-        b.label_text = wrap_to_points(b.label, max(self.wrap_w * 0.9, 60, longest + 1), FS_CAT, "bold", max_lines=2)
+        b.label_text = wrap_to_points(b.label, max(self.wrap_w * 0.9, 60, longest + 1), FS_CAT, "bold")
         lw, lh = measure(b.label_text, FS_CAT, "bold")
         b.label_w, b.label_h = lw + 12, lh + 7
         for r in b.rows:
@@ -296,21 +300,17 @@ class _Layout:
         b.boxes = boxes
 
     def _place_junctions(self) -> None:
-        above = [b for b in self.bones if b.side == 1]
-        below = [b for b in self.bones if b.side == -1]
-        n_pairs = max(len(above), len(below))
-        xs = [0.0] * n_pairs
-        for j in range(1, n_pairs):
-            need = 36.0
-            for side_list in (above, below):
-                if j < len(side_list):
-                    prev = side_list[j - 1]
-                    need = max(need, _box_overlap_shift(prev.boxes, side_list[j].boxes, MARGIN))
-            xs[j] = xs[j - 1] + need
-        for j, b in enumerate(above):
-            b.x0 = xs[j]
-        for j, b in enumerate(below):
-            b.x0 = xs[j]
+        """Bones join the spine at staggered points in category order (above, below, above, ...): each is at least
+        STAGGER after the previous one (so an upper and a lower bone never meet) and clear of the previous bone on
+        its own side."""
+        xs: list[float] = []
+        for i, b in enumerate(self.bones):
+            x = 0.0 if i == 0 else xs[-1] + STAGGER
+            if i >= 2:
+                prev = self.bones[i - 2]
+                x = max(x, xs[i - 2] + max(36.0, _box_overlap_shift(prev.boxes, b.boxes, MARGIN)))
+            xs.append(x)
+            b.x0 = x
         self.junctions = xs
 
     # -- extent ------------------------------------------------------------------------------------------
@@ -328,11 +328,12 @@ class _Layout:
 def _head_text(problem_text: str, lang: str) -> tuple[str, float, float]:
     text = problem_text or t("charts.fishbone.problem", lang)
     width = 118.0 if measure(" ".join(text.split()), FS_HEAD, "bold")[0] <= 118.0 * 5 else 150.0
-    txt = wrap_to_points(text, width, FS_HEAD, "bold", max_lines=12)
+    txt = wrap_to_points(text, width, FS_HEAD, "bold")
     w, h = measure(txt, FS_HEAD, "bold")
     return txt, w, h
 
 
+@chart
 def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[object], lang: str,
              root_ids: Iterable[str] = (), top_ids: Iterable[str] = (), *, title: str | None = None,
              max_width_in: float = 7.0) -> Figure:
@@ -350,63 +351,49 @@ def fishbone(causes: pd.DataFrame, problem_text: str, categories: Sequence[objec
     head_txt, head_w, head_h = _head_text(problem_text, lang)
     head_box_w, head_box_h = head_w + 20, head_h + 18
 
-    # choose the widest wrap (then a steeper slant) that keeps the whole diagram within the page width; a diagram
-    # with many categories that still does not fit is drawn as two stacked spines into one head (taller, not wider)
-    target = max_width_in * 72.0 - 2 * 12.0
-    options: list[list[list[tuple[str, list[_Node]]]]] = [[forest]]
-    if len(forest) > 4:
-        h = (len(forest) + 1) // 2  # balanced halves (6 → 3 + 3, 8 → 4 + 4)
-        options.append([forest[:h], forest[h:]])
-    best: tuple[float, list[_Layout]] | None = None
-    for parts in options:
+    # one spine: categories without a cause are left out; choose the widest wrap (then a steeper slant) that keeps
+    # the diagram within the report's text width, else within a landscape page, never narrower than MIN_WRAP (a
+    # readable line in either language); a diagram that still does not fit is drawn wider and scaled by the page
+    forest = [(label, nodes) for label, nodes in forest if nodes]
+    best: _Layout | None = None
+    best_w = math.inf
+    for limit_in in (max_width_in, max(max_width_in, WIDE_IN), max(max_width_in, style.A4_WIDE)):
+        target = limit_in * 72.0 - 2 * 12.0
         for k_max in (0.4, 0.25):
             for wrap_w in WRAPS:
-                layouts = [_Layout(part, lang, wrap_w, k_max) for part in parts]
-                total = _total_width(layouts, head_box_w)
-                if best is None or total < best[0] - 0.5:
-                    best = (total, layouts)
-                if total <= target:
+                if wrap_w < MIN_WRAP[lang]:
                     break
-            if total <= target:
-                break
-        if total <= target:
-            best = (total, layouts)
-            break
+                layout = _Layout(forest, lang, wrap_w, k_max)
+                total = _total_width(layout, head_box_w)
+                if total < best_w:
+                    best, best_w = layout, total
+                if total <= target:
+                    return _draw(layout, head_txt, head_box_w, head_box_h, lang, title, forest)
     assert best is not None
-    return _draw(best[1], head_txt, head_box_w, head_box_h, lang, title, root_set, top_set, forest)
+    return _draw(best, head_txt, head_box_w, head_box_h, lang, title, forest)
 
 
-WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76, 70, 64, 58)
-FISH_GAP = 16.0   # between two stacked spines' boxes
+WRAPS = (160, 146, 134, 124, 114, 106, 98, 90, 82, 76)
+MIN_WRAP = {"en": 84.0, "zh": 68.0}  # ≈ 17 Latin characters or 8 Chinese ones at 8.5 pt
+WIDE_IN = 8.5  # a little wider than the text column (shown at ≥ 80 %) before a landscape width
 
 
-def _spine_end(layouts: list[_Layout]) -> float:
-    end = max((lay.junctions[-1] if lay.junctions else 0.0) for lay in layouts) + 30.0
-    if len(layouts) > 1:  # a tall head spans both spines: keep every category box left of it
-        end = max(end, max(lay.bounds()[2] for lay in layouts) + 10.0)
-    return end
+def _spine_end(layout: _Layout) -> float:
+    return (layout.junctions[-1] if layout.junctions else 0.0) + 30.0
 
 
-def _total_width(layouts: list[_Layout], head_box_w: float) -> float:
-    return _spine_end(layouts) + head_box_w - min(lay.bounds()[0] for lay in layouts)
+def _total_width(layout: _Layout, head_box_w: float) -> float:
+    return _spine_end(layout) + head_box_w - layout.bounds()[0]
 
 
-def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
-          root_set: set[str], top_set: set[str], forest: list[tuple[str, list[_Node]]]) -> Figure:
-    bnds = [lay.bounds() for lay in layouts]
-    # spine i at y = dys[i]; the next spine's top boxes sit FISH_GAP below the previous spine's bottom boxes
-    dys = [0.0]
-    for i in range(1, len(layouts)):
-        dys.append(dys[-1] + bnds[i - 1][1] - bnds[i][3] - FISH_GAP)
-    bx0 = min(b[0] for b in bnds)
-    spine_end = _spine_end(layouts)
-    head_x0 = spine_end
+def _draw(layout: _Layout, head_txt: str, head_box_w: float, head_box_h: float, lang: str, title: str | None,
+          forest: list[tuple[str, list[_Node]]]) -> Figure:
+    bx0, by0, _, by1 = layout.bounds()
+    head_x0 = _spine_end(layout)
     head_x1 = head_x0 + head_box_w
     tail_x = min(bx0, -40.0) - 4.0
-    head_yc = (dys[0] + dys[-1]) / 2
-    head_span = max(head_box_h, dys[0] - dys[-1] + 40.0) if len(layouts) > 1 else head_box_h
-    y_top = max(max(dy + b[3] for dy, b in zip(dys, bnds)), head_yc + head_span / 2)
-    y_bot = min(min(dy + b[1] for dy, b in zip(dys, bnds)), head_yc - head_span / 2)
+    y_top = max(by1, head_box_h / 2)
+    y_bot = min(by0, -head_box_h / 2)
     title_h = 30.0
     has_root = any(n.root for _, g in forest for n in _walk(g))
     has_top = any(n.top for _, g in forest for n in _walk(g))
@@ -422,21 +409,19 @@ def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: 
     ax.set_ylim(bottom, top)
     ax.set_axis_off()
 
-    bone_c, rib_c = style.NAVY, "#5B6B7F"
-    # spines and tails
-    for dy in dys:
-        ax.add_line(Line2D([tail_x, head_x0], [dy, dy], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2))
-        ax.add_patch(Polygon([(tail_x + 2, dy), (tail_x - 18, dy + 16), (tail_x - 12, dy), (tail_x - 18, dy - 16)],
-                             closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
-    # head
-    ax.add_patch(FancyBboxPatch((head_x0 + 4, head_yc - head_span / 2 + 4), head_box_w - 8, head_span - 8,
+    bone_c = style.NAVY
+    # the spine and its tail
+    ax.add_line(Line2D([tail_x, head_x0], [0, 0], color=bone_c, lw=3.2, solid_capstyle="butt", zorder=2,
+                       gid="fishbone-spine"))
+    ax.add_patch(Polygon([(tail_x + 2, 0), (tail_x - 18, 16), (tail_x - 12, 0), (tail_x - 18, -16)],
+                         closed=True, facecolor=bone_c, edgecolor="none", zorder=2))
+    # the head, on the right
+    ax.add_patch(FancyBboxPatch((head_x0 + 4, -head_box_h / 2 + 4), head_box_w - 8, head_box_h - 8,
                                 boxstyle="round,pad=4,rounding_size=8", facecolor=style.NAVY, edgecolor="none", zorder=3))
-    ax.text(head_x0 + head_box_w / 2, head_yc, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
+    ax.text(head_x0 + head_box_w / 2, 0, head_txt, ha="center", va="center", fontsize=FS_HEAD, fontweight="bold",
             color="white", linespacing=LINESPACING, zorder=4, gid="fishbone-head")
 
-    for i, (layout, dy) in enumerate(zip(layouts, dys)):
-        fax = ax if i == 0 else _overlay_axes(fig, (left, right), (bottom - dy, top - dy))
-        _draw_bones(fax, layout)
+    _draw_bones(ax, layout)
 
     # title and legend
     ax.text(left + 12, top - 8, title or t("charts.fishbone.title_plain", lang), ha="left", va="top",
@@ -455,24 +440,14 @@ def _draw(layouts: list[_Layout], head_txt: str, head_box_w: float, head_box_h: 
     return fig
 
 
-def _overlay_axes(fig: Figure, xlim: tuple[float, float], ylim: tuple[float, float]):
-    """A transparent full-figure axes with the same 1 unit = 1 pt scale, shifted so a second spine's own
-    coordinates (its spine at y = 0) land where that spine is drawn."""
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_axis_off()
-    ax.patch.set_visible(False)
-    return ax
-
-
 def _draw_bones(ax, layout: _Layout) -> None:
     """Bones, category boxes, ribs, labels and markers of one spine (spine at y = 0 of ``ax``)."""
     bone_c, rib_c = style.NAVY, "#5B6B7F"
     for b in layout.bones:
         X = b.x0
         # bone
-        ax.add_line(Line2D([X, X + b.end[0]], [0, b.end[1]], color=bone_c, lw=2.0, solid_capstyle="round", zorder=2))
+        ax.add_line(Line2D([X, X + b.end[0]], [0, b.end[1]], color=bone_c, lw=2.0, solid_capstyle="round", zorder=2,
+                           gid=f"fishbone-bone:{b.label}"))
         lx0, ly0, lx1, ly1 = b.label_box
         ax.add_patch(FancyBboxPatch((X + lx0 + 3, ly0 + 3), lx1 - lx0 - 6, ly1 - ly0 - 6,
                                     boxstyle="round,pad=3,rounding_size=5", facecolor=style.NAVY_LIGHT,
@@ -514,7 +489,7 @@ def _walk(nodes: list[_Node]) -> Iterable[_Node]:
         yield from _walk(n.children)
 
 
-def fishbone_for(analysis: object, problem_id: str) -> Figure:
+def fishbone_for(analysis: object, problem_id: str) -> Chart:
     """Fishbone of ``problem_id`` from an `Analysis` (diagnosis causes, root / top causes, client categories)."""
     client = analysis.client  # type: ignore[attr-defined]
     lang = client.profile.language

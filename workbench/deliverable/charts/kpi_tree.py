@@ -1,6 +1,12 @@
-"""KPI cascade tree (company → division → department → position), left to right.
+"""KPI value tree rooted in the strategy (perspective → objective → company → division → department → position),
+left to right.
 
-Each node: KPI name, owner unit / owner, weight and score, filled by score status. Leaves take one row each,
+`kpi_trees_for` draws one tree per perspective (scoring.md v2): the perspective's objectives in the first column,
+each KPI without a parent hanging under its objective, the cascade to its right; KPIs with neither a parent nor an
+objective come last, in a figure of their own (`value_tree_frame`). `kpi_tree` draws any KPI frame as a cascade.
+
+Each node: KPI name, owner unit / owner, weight and score, filled by score status (an objective: its id and name,
+perspective and score). Leaves take one row each,
 a parent sits level with the middle of its children (a tidy tree), elbow connectors join them. Columns are the
 owner levels present (company, division, department, position), each KPI under its own ``owner_level`` (see
 `_columns`). `kpi_trees_for` splits a large cascade into several figures
@@ -17,8 +23,12 @@ from matplotlib.patches import FancyBboxPatch
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
-from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS
+from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
+
+OBJECTIVE = "objective"  # the pseudo owner level of objective nodes (first column)
+LEVELS = (OBJECTIVE, *OWNER_LEVELS)
+OBJ_PREFIX = "obj:"
 
 FS_NAME = 8.2
 FS_META = 7.4
@@ -74,6 +84,39 @@ def _leaves(n: str, kids: dict[str, list[str]], seen: set[str] | None = None) ->
     if not kids[n]:
         return 1
     return sum(_leaves(c, kids, seen) for c in kids[n]) or 1
+
+
+def value_tree_frame(kpis: pd.DataFrame, objectives: pd.DataFrame | None, lang: str) -> pd.DataFrame:
+    """``kpis`` plus one node per objective (index ``obj:<id>``, ``owner_level`` objective, the objective's score);
+    a KPI without a (known) parent gets its objective as parent. Objective nodes carry ``perspective``."""
+    kp = kpis.copy()
+    if "kpi_id" in kp.columns:
+        kp = kp.set_index("kpi_id")
+    kp.index = kp.index.astype(str)
+    if objectives is None or not len(objectives):
+        return kp
+    obj = objectives.reset_index() if "objective_id" not in objectives.columns else objectives
+    known = set(kp.index)
+    parents = kp["parent_kpi_id"] if "parent_kpi_id" in kp.columns else pd.Series([None] * len(kp), index=kp.index)
+    objs = kp["objective_id"] if "objective_id" in kp.columns else pd.Series([None] * len(kp), index=kp.index)
+    obj_ids = {str(o) for o in obj["objective_id"]}
+    new_parent = []
+    for kid, par, o in zip(kp.index, parents, objs):
+        if (_nan(par) or str(par) not in known) and not _nan(o) and str(o) in obj_ids:
+            new_parent.append(OBJ_PREFIX + str(o))
+        else:
+            new_parent.append(None if _nan(par) else str(par))
+    kp["parent_kpi_id"] = new_parent
+    kp["perspective"] = None
+    rows = []
+    for r in obj.to_dict("records"):
+        p = r.get("perspective")
+        rows.append({"kpi": f"{r['objective_id']} {r.get('objective') or ''}".strip(), "parent_kpi_id": None,
+                     "owner_unit": PERSPECTIVE_LABELS.get(p, {}).get(lang, p), "owner": None,
+                     "owner_level": OBJECTIVE, "weight": math.nan, "score": r.get("score", math.nan),
+                     "band": r.get("band", None), "status": OBJECTIVE, "perspective": p})
+    nodes = pd.DataFrame(rows, index=[OBJ_PREFIX + str(o) for o in obj["objective_id"]])
+    return pd.concat([nodes, kp])
 
 
 def _fmt(v: object, pct: bool = False) -> str:
@@ -134,7 +177,8 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     n_cols = sum(groups.values())
 
     # cards share the page width (narrower cards wrap more lines); only a very wide cascade grows past the page
-    box_w = min(BOX_W, max(84.0, (PAGE_W - 24 - COL_GAP * (n_cols - 1)) / n_cols))
+    gap = COL_GAP if n_cols < 5 else 14.0  # five columns (objective + four levels) still fit the page
+    box_w = min(BOX_W, max(76.0, (PAGE_W - 24 - gap * (n_cols - 1)) / n_cols))
     texts: dict[str, tuple[str, str, str, float]] = {}
     stacked: set[str] = set()
     for nid, d in nodes:
@@ -156,7 +200,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
             score_txt += f" ({t('charts.kpi_tree.rolled_up', lang)})"
         elif status == "excluded":
             score_txt = f"{t('charts.score', lang)} — ({t('charts.kpi_tree.excluded', lang)})"
-        meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}"
+        meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}" if status != OBJECTIVE else ""
         h = measure(name, FS_NAME, "bold")[1] + (measure(owner, FS_META)[1] if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
         if measure(meta, FS_META)[0] + measure(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
             stacked.add(nid)  # a narrow box: the score goes on its own line below the weight
@@ -186,7 +230,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     n_rows = max(leaf_i, 1)
 
     title_h, header_h, legend_h = 32.0, 20.0, 22.0
-    width = 24 + n_cols * box_w + (n_cols - 1) * COL_GAP
+    width = 24 + n_cols * box_w + (n_cols - 1) * gap
     width = max(width, PAGE_W)
     height = title_h + header_h + n_rows * row_h + legend_h + 8
     fig = style.new_figure(width / 72, height / 72)
@@ -204,7 +248,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     col_of = {nid: sum(n for lv, n in groups.items() if lv < slot[nid][0]) + slot[nid][1] for nid, _ in nodes}
 
     def col_x(c: int) -> float:
-        return 12 + c * (box_w + COL_GAP)
+        return 12 + c * (box_w + gap)
 
     def y_of(nid: str) -> float:
         return top - (pos[nid] + 0.5) * row_h
@@ -212,18 +256,21 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     # column headers: one per owner level present, spanning that level's columns
     for lv, n_sub in groups.items():
         first = sum(n for l2, n in groups.items() if l2 < lv)
-        key = OWNER_LEVELS[lv]
-        lab = OWNER_LEVEL_LABELS.get(key, {}).get(lang, key)
+        key = LEVELS[lv]
+        strategy = key == OBJECTIVE  # the strategy's column: not an owner level
+        lab = t("report.kpis.tree_objectives", lang) if strategy else OWNER_LEVEL_LABELS.get(key, {}).get(lang, key)
         x0, x1 = col_x(first), col_x(first + n_sub - 1) + box_w
         ax.add_patch(FancyBboxPatch((x0, top + 4), x1 - x0, header_h - 9, boxstyle="round,pad=0,rounding_size=3",
-                                    facecolor=style.NAVY_LIGHT, edgecolor="none", gid=f"level:{key}"))
+                                    facecolor=style.NAVY if strategy else style.NAVY_LIGHT, edgecolor="none",
+                                    gid="objectives" if strategy else f"level:{key}"))
         ax.text((x0 + x1) / 2, top + 4 + (header_h - 9) / 2, lab, ha="center", va="center", fontsize=style.FS_SMALL,
-                fontweight="bold", color=style.NAVY, gid="level")
+                fontweight="bold", color="white" if strategy else style.NAVY,
+                gid="objectives-label" if strategy else "level")
 
     # connectors
     for nid, ch in order_children.items():
         x_par = col_x(col_of[nid]) + box_w
-        x_mid = x_par + COL_GAP / 2
+        x_mid = x_par + gap / 2
         yp = y_of(nid)
         ys = [y_of(c) for c in ch]
         ax.add_line(Line2D([x_par, x_mid], [yp, yp], color="#8A97A8", lw=0.9, zorder=1))
@@ -246,9 +293,11 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         r = kp.loc[nid]
         band = str(r.get("band")) if not _nan(r.get("band")) else style.band_of(r.get("score"))
         band = band if band in style.STATUS_COLOURS else "none"
+        is_obj = nid.startswith(OBJ_PREFIX)
         ax.add_patch(FancyBboxPatch((x0, y0), box_w, h, boxstyle="round,pad=0,rounding_size=5",
-                                    facecolor=style.status_fill(band), edgecolor=style.status_colour(band), lw=1.2, zorder=3,
-                                    gid=f"kpi:{nid}"))
+                                    facecolor=style.status_fill(band), edgecolor=style.status_colour(band),
+                                    lw=2.0 if is_obj else 1.2, zorder=3,
+                                    gid=f"objective:{nid[len(OBJ_PREFIX):]}" if is_obj else f"kpi:{nid}"))
         yy = y0 + h - PAD
         ax.text(x0 + PAD, yy, name, ha="left", va="top", fontsize=FS_NAME, fontweight="bold", color=style.INK,
                 linespacing=LINESPACING, zorder=4, gid=f"kpi-name:{nid}")
@@ -276,7 +325,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
 
 def _level_index(v: object) -> int | None:
     key = None if _nan(v) else str(v).strip().lower()
-    return OWNER_LEVELS.index(key) if key in OWNER_LEVELS else None
+    return LEVELS.index(key) if key in LEVELS else None
 
 
 def _columns(nodes: list[tuple[str, int]], kp: pd.DataFrame) -> tuple[dict[str, tuple[int, int]], dict[int, int], set[str]]:
@@ -300,11 +349,11 @@ def _columns(nodes: list[tuple[str, int]], kp: pd.DataFrame) -> tuple[dict[str, 
         stack.append((nid, d))
         if nid.startswith("+"):  # collapsed summary: the next level
             pl, ps = slot[parent] if parent else (0, 0)
-            slot[nid] = (pl + 1, 0) if pl + 1 < len(OWNER_LEVELS) else (pl, ps + 1)
+            slot[nid] = (pl + 1, 0) if pl + 1 < len(LEVELS) else (pl, ps + 1)
             continue
         lv = _level_index(kp.at[nid, "owner_level"]) if has_level else None
         if parent is None:
-            slot[nid] = (lv if lv is not None else 0, 0)
+            slot[nid] = (lv if lv is not None else LEVELS.index("company"), 0)
             continue
         pl, ps = slot[parent]
         if lv is not None and lv > pl:
@@ -341,12 +390,14 @@ def _descendants(n: str, kids: dict[str, list[str]]) -> int:
     return out
 
 
-def tree_groups(kpis: pd.DataFrame, max_rows: int = MAX_ROWS) -> list[list[str]]:
-    """Top-level KPIs packed into figures of at most ``max_rows`` leaf rows (a bigger tree gets its own figure)."""
+def tree_groups(kpis: pd.DataFrame, max_rows: int = MAX_ROWS, roots: list[str] | None = None) -> list[list[str]]:
+    """Top-level nodes (``roots``, default: every root) packed into figures of at most ``max_rows`` leaf rows (a
+    bigger tree gets its own figure)."""
     kp = kpis.set_index("kpi_id") if "kpi_id" in kpis.columns else kpis
     kp = kp.copy()
     kp.index = kp.index.astype(str)
-    kids, roots = _children(kp)
+    kids, all_roots = _children(kp)
+    roots = all_roots if roots is None else roots
     groups: list[list[str]] = []
     cur: list[str] = []
     cur_rows = 0
@@ -377,14 +428,27 @@ def tree_groups(kpis: pd.DataFrame, max_rows: int = MAX_ROWS) -> list[list[str]]
 
 
 def kpi_trees_for(analysis: object) -> list[Figure]:
-    """One figure per group of top-level KPIs (see `tree_groups`)."""
+    """The value tree: per perspective, its objectives and their KPI cascades (packed by `tree_groups`), then the
+    KPIs that hang under no objective. Without objectives: the KPI cascade alone."""
     lang = analysis.client.profile.language  # type: ignore[attr-defined]
     kpis = analysis.kpis  # type: ignore[attr-defined]
     if kpis is None or len(kpis) == 0:
         return []
-    groups = tree_groups(kpis)
+    frame = value_tree_frame(kpis, getattr(analysis, "objectives", None), lang)
+    _, roots = _children(frame)
+    title = t("report.kpis.tree", lang) if any(r.startswith(OBJ_PREFIX) for r in roots) else \
+        t("charts.kpi_tree.title", lang)
+    sections: list[tuple[str, list[str]]] = []
+    for p in PERSPECTIVES:
+        mine = [r for r in roots if r.startswith(OBJ_PREFIX) and frame.at[r, "perspective"] == p]
+        if mine:
+            sections.append((f"{title} · {PERSPECTIVE_LABELS[p][lang]}", mine))
+    loose = [r for r in roots if not r.startswith(OBJ_PREFIX)]
+    if loose:
+        sections.append((t("report.kpis.tree_unattached", lang) if len(sections) else title, loose))
     figs = []
-    for i, g in enumerate(groups, 1):
-        ttl = t("charts.kpi_tree.title", lang) + (f" ({i}/{len(groups)})" if len(groups) > 1 else "")
-        figs.append(kpi_tree(kpis, lang, root=g, title=ttl))
+    for head, rs in sections:
+        groups = tree_groups(frame, roots=rs)
+        for i, g in enumerate(groups, 1):
+            figs.append(kpi_tree(frame, lang, root=g, title=head + (f" ({i}/{len(groups)})" if len(groups) > 1 else "")))
     return figs

@@ -11,10 +11,18 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.text import shorten
+from workbench.deliverable.charts.cache import Chart, chart
+from workbench.deliverable.charts.text import wrap_to_points
 from workbench.core.i18n import t
+from workbench.core.status import ACTION_STATUSES, action_label
 
-ROW_H = 15.0  # points per action row
+ROW_H = 15.0  # points per action row (one label line)
+LEFT = 0.40   # label column (figure fraction)
+
+
+def _row_units(label: str) -> float:
+    """Height of an action row in row units: one line fits one unit, each further line adds 0.65."""
+    return 1.0 + 0.65 * label.count("\n")
 
 
 def _ts(v: object) -> pd.Timestamp | None:
@@ -27,6 +35,7 @@ def _ts(v: object) -> pd.Timestamp | None:
     return None if pd.isna(ts) else ts
 
 
+@chart
 def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: str) -> Figure:
     """Actions grouped by owner unit, bars from start to due coloured by status, the period end marked and
     overdue actions (due before the period end, not done or deferred) outlined in red with a marker.
@@ -43,26 +52,37 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
     df["status"] = [str(s) if isinstance(s, str) else "planned" for s in df.get("status", pd.Series(["planned"] * len(df)))]
     df = df[[d is not None for d in df["_due"]]]
     groups = list(dict.fromkeys(df["owner_unit"]))
-    n_rows = len(df) + len(groups)
-    height = max(2.4, (n_rows * ROW_H + 120) / 72)
+    # every label whole: wrapped to the label column; a row is as tall as its label (in row units of ROW_H points)
+    label_w = LEFT * style.A4_WIDTH * 72 - 16
+    wrapped: dict[object, str] = {}
+    for idx, r in df.iterrows():
+        owner = r.get("owner")
+        label = f"{r['action_id']} {r['action']}"
+        if isinstance(owner, str) and owner.strip():
+            label += f" ({owner})"
+        wrapped[idx] = wrap_to_points(label, label_w, style.FS_SMALL)
+    units = len(groups) + sum(_row_units(v) for v in wrapped.values())
+    height = max(2.4, (units * ROW_H + 120) / 72)
     fig = style.new_figure(style.A4_WIDTH, height)
     style.title(fig, t("charts.gantt.title", lang))
     if df.empty:
         fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
         return fig
     fig_h = height * 72
-    left = 0.36
+    left = LEFT
     ax = fig.add_axes((left, 60 / fig_h, 0.97 - left, 1 - 110 / fig_h))
-    y = 0
+    y = 0.0
     ylabels: list[tuple[float, str, bool]] = []
     dates = [d for d in df["_due"]] + [s for s in df["_start"] if s is not None] + ([pe] if pe is not None else [])
     d0, d1 = min(dates), max(dates)
     pad = max((d1 - d0).days * 0.04, 5)
     for g in groups:
-        ylabels.append((y, g, True))
+        ylabels.append((y, wrap_to_points(g, LEFT * style.A4_WIDTH * 72 - 10, style.FS_SMALL, "bold"), True))
         y += 1
         sub = df[df["owner_unit"] == g].sort_values("_due", kind="stable")
-        for _, r in sub.iterrows():
+        for idx, r in sub.iterrows():
+            row_u = _row_units(wrapped[idx])
+            y += (row_u - 1) / 2
             st = r["status"]
             colour = style.ACTION_COLOURS.get(st, style.ACTION_COLOURS["planned"])
             overdue = pe is not None and r["_due"] < pe and st not in ("done", "deferred")
@@ -77,23 +97,18 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
                         mew=1.4 if overdue else 0.6, zorder=3, ls="none", gid=f"action:{r['action_id']}")
             if overdue:
                 ax.plot([due + pad * 0.35], [y], marker="<", ms=6, color=style.STATUS_COLOURS["bad"], zorder=4, ls="none")
-            owner = r.get("owner")
-            label = f"{r['action_id']} {r['action']}"
-            if isinstance(owner, str) and owner.strip():
-                label += f" ({owner})"
-            ylabels.append((y, label, False))
-            y += 1
+            ylabels.append((y, wrapped[idx], False))
+            y += 1 + (row_u - 1) / 2
     ax.set_ylim(y - 0.4, -0.6)
     ax.set_xlim(mdates.date2num(d0) - pad, mdates.date2num(d1) + pad)
     ax.set_yticks([])
-    fig_w = fig.get_figwidth() * 72
-    max_units = int((left * fig_w - 16) / style.FS_SMALL * 2)
     for yy, lab, is_group in ylabels:
         if is_group:
             ax.axhspan(yy - 0.5, yy + 0.5, color=style.NAVY_LIGHT, zorder=0, lw=0)
-        ax.text(-0.01 if not is_group else -left / (0.97 - left) + 0.02, yy, shorten(lab, max_units if not is_group else max_units + 8),
+        ax.text(-0.01 if not is_group else -left / (0.97 - left) + 0.02, yy, lab,
                 transform=ax.get_yaxis_transform(), ha="right" if not is_group else "left", va="center",
-                fontsize=style.FS_SMALL, fontweight="bold" if is_group else "normal",
+                fontsize=style.FS_SMALL, fontweight="bold" if is_group else "normal", linespacing=1.15,
+                gid="gantt-group" if is_group else "gantt-label",
                 color=style.NAVY if is_group else style.INK, clip_on=False)
     loc = mdates.AutoDateLocator(minticks=4, maxticks=8)
     ax.xaxis.set_major_locator(loc)
@@ -105,8 +120,8 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
         ax.axvline(x, color=style.STATUS_COLOURS["bad"], lw=1.2, ls=(0, (4, 3)), zorder=2)
         ax.text(x, -0.62, t("charts.gantt.period_end", lang, date=pe.strftime("%Y-%m-%d")), ha="center", va="bottom",
                 fontsize=style.FS_TINY, color=style.STATUS_COLOURS["bad"], clip_on=False)
-    handles = [Rectangle((0, 0), 1, 1, color=style.ACTION_COLOURS[s]) for s in ("planned", "in_progress", "done", "deferred")]
-    labels = [t(f"charts.gantt.status.{s}", lang) for s in ("planned", "in_progress", "done", "deferred")]
+    handles = [Rectangle((0, 0), 1, 1, color=style.ACTION_COLOURS[s]) for s in ACTION_STATUSES]
+    labels = [action_label(s, lang) for s in ACTION_STATUSES]
     handles += [Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=style.STATUS_COLOURS["bad"], lw=1.6),
                 Line2D([], [], marker="D", ms=6, color=style.MUTED, ls="none")]
     labels += [t("charts.gantt.overdue", lang), t("charts.gantt.milestone", lang)]
@@ -115,7 +130,7 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
     return fig
 
 
-def gantt_for(analysis: object) -> Figure:
+def gantt_for(analysis: object) -> Chart:
     client = analysis.client  # type: ignore[attr-defined]
     actions = client.tables.get("actions")
     if actions is None:

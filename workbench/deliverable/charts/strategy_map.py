@@ -19,7 +19,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.path import Path
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.text import LINESPACING, measure, shorten, wrap_to_points
+from workbench.deliverable.charts.cache import Chart, chart
+from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.intake.contract import PERSPECTIVE_ALIASES, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
 
@@ -42,7 +43,7 @@ def _persp(v: object) -> str:
 
 
 def _fmt_score(v: object) -> str:
-    return style.fmt_score(v, whole=True)  # never rounded across a band boundary (99.6 is not "100")
+    return style.fmt_score(v)  # never rounded across a band boundary (99.96 is not "100.0")
 
 
 def _bezier(p0: np.ndarray, p1: np.ndarray, rad: float, n: int = 24) -> np.ndarray:
@@ -88,6 +89,7 @@ def _hits(pts: np.ndarray, box: tuple[float, float, float, float], pad: float = 
     return bool(inside.any())
 
 
+@chart
 def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str, warnings: Iterable[object] = (),
                  *, perspectives: pd.DataFrame | None = None, title: str | None = None) -> Figure:
     """Strategy map.
@@ -155,11 +157,17 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
 
     # box texts and band heights
     texts: dict[str, str] = {}
+    tags: dict[str, str] = {}  # theme tags over the box (when themes are not columns), whole, wrapped
     heights: dict[str, float] = {}
     for oid, r in obj.iterrows():
-        txt = wrap_to_points(r["objective"], bw - 2 * PAD, FS_OBJ, max_lines=4)
+        txt = wrap_to_points(r["objective"], bw - 2 * PAD, FS_OBJ)
         texts[oid] = txt
-        heights[oid] = measure(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2 + (0 if use_columns or not themes else 11)
+        tag = 0.0
+        if not use_columns and themes:
+            th = r["theme"]
+            tags[oid] = wrap_to_points(th, bw - 2 * PAD - 14, 6.5, "bold") if th is not None else ""
+            tag = 11.0 + 8.0 * tags[oid].count("\n")
+        heights[oid] = measure(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2 + tag
     band_h = {}
     for p in persps:
         hs = [heights[o] for o in obj.index[obj["perspective"] == p]]
@@ -250,9 +258,9 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
         th = obj.at[oid, "theme"]
         ty = by1 - PAD
         if not use_columns and th is not None:
-            ax.text(bx0 + PAD, ty + 1, shorten(th, int((bw - 2 * PAD - 14) / 6.5 * 2)), ha="left", va="top", fontsize=6.5,
+            ax.text(bx0 + PAD, ty + 1, tags[oid], ha="left", va="top", fontsize=6.5, linespacing=1.15,
                     fontweight="bold", color=theme_colour[th], zorder=4, gid="theme")
-            ty -= 11
+            ty -= 11 + 8.0 * tags[oid].count("\n")
         ax.text((bx0 + bx1) / 2, ty, texts[oid], ha="center", va="top", fontsize=FS_OBJ, color=style.INK,
                 linespacing=LINESPACING, zorder=4, gid=f"objective-text:{oid}")
         ax.text(bx0 + PAD, by0 + PAD - 1, oid, ha="left", va="bottom", fontsize=style.FS_TINY, color=style.MUTED, zorder=4)
@@ -343,7 +351,7 @@ def counts_any(counts: dict, columns: Sequence[object], p: str) -> bool:
     return any(counts.get((c, p), 0) for c in columns)
 
 
-def strategy_map_for(analysis: object) -> Figure:
+def strategy_map_for(analysis: object) -> Chart:
     client = analysis.client  # type: ignore[attr-defined]
     lang = client.profile.language
     objectives = getattr(analysis, "objectives", None)

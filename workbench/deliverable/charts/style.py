@@ -1,7 +1,7 @@
 """One visual style for every chart: palette, status colours, font sizes, A4 widths, font setup.
 
-`STATUS_COLOURS` (hex) keys are the ``band`` values of the analysis (``good`` ≥100, ``ok`` 60-100,
-``bad`` <60, ``none`` unscored); HTML tables use the same dicts so a cell and a bar agree.
+`STATUS_COLOURS` (hex) keys are the bands of `workbench.core.status` (``good`` ≥100, ``ok`` 60-100, ``bad`` <60,
+``none`` unscored), the same dicts the HTML tables and the CSS variables use, so a cell and a bar agree.
 """
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from workbench.deliverable.charts.fonts import cjk_family
-from workbench.analysis.rollup import band as _band
+from workbench.core.numfmt import fmt_score as _fmt_score
+from workbench.core.status import ACTION_COLOURS as _ACTION_COLOURS
+from workbench.core.status import BAND_COLOURS, BAND_FILLS
+from workbench.core.status import band as _band
 
 # --- palette -------------------------------------------------------------------------------------------
 NAVY = "#1F3A5F"        # primary: spines, bones, headings
@@ -23,26 +26,10 @@ ROOT = "#B4232A"        # root cause (5-Why)
 TOP = "#D97706"         # top-priority cause
 WARN = "#E8A317"        # strategy-map warning triangle
 
-STATUS_COLOURS: dict[str, str] = {
-    "good": "#2E7D32",   # ≥ 100: target met
-    "ok": "#E0A100",     # 60-100
-    "bad": "#C62828",    # < 60
-    "none": "#9AA0A6",   # unscored / no data
-}
-# Light tints of the status colours for box fills and table cells (text stays INK on them).
-STATUS_FILLS: dict[str, str] = {
-    "good": "#DCEFDC",
-    "ok": "#FCEFC7",
-    "bad": "#F8D7D7",
-    "none": "#EEEFF1",
-}
-# Action status (improvement plan).
-ACTION_COLOURS: dict[str, str] = {
-    "planned": "#8DA9C4",
-    "in_progress": "#2F6DB5",
-    "done": "#2E7D32",
-    "deferred": "#A8A8A8",
-}
+# Status colours, fills and action colours live in `workbench.core.status` (one source for charts, tables, CSS).
+STATUS_COLOURS: dict[str, str] = BAND_COLOURS
+STATUS_FILLS: dict[str, str] = BAND_FILLS
+ACTION_COLOURS: dict[str, str] = _ACTION_COLOURS
 # Categorical series (themes, contracts); colour-blind safe-ish, muted for print.
 SERIES: tuple[str, ...] = ("#2F6DB5", "#D97706", "#2A7F8E", "#8E44AD", "#C0392B", "#5D6D7E", "#7CB342",
                            "#B7950B", "#1ABC9C", "#AD1457")
@@ -59,34 +46,14 @@ DPI = 120
 
 
 def band_of(score: float | None) -> str:
-    """Status key for a 0-120 score: the analysis' ``rollup.band``; ``none`` for a value that is not a number."""
-    try:
-        return _band(score)
-    except (TypeError, ValueError):
-        return "none"
+    """Status key of a 0-120 score (`workbench.core.status.band`; ``none`` for a value that is not a number)."""
+    return _band(score)
 
 
 def fmt_score(score: object, missing: str = "—", *, whole: bool = False) -> str:
-    """A 0-120 score as printed next to its status colour, never rounded across a band boundary (bands start at
-    their lower bound: ≥100, ≥60): one decimal unless the score is a whole number (87.3 → "87.3", 87.0 → "87");
-    with ``whole`` a whole number whenever rounding keeps the band (87.3 → "87"). A score that would round up into
-    the next band keeps one decimal, rounded *down* if need be (99.6 → "99.6", 99.96 → "99.9", 59.97 → "59.9").
-    ``missing`` for a non-number."""
-    import math
-
-    try:
-        f = float(score)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return missing
-    if math.isnan(f):
-        return missing
-    b = band_of(f)
-    if (whole or abs(f - round(f)) < 0.05) and band_of(float(f"{f:.0f}")) == b:
-        return f"{f:.0f}"
-    one = f"{f:.1f}"
-    if band_of(float(one)) == b:
-        return one
-    return f"{math.floor(f * 10) / 10:.1f}"
+    """A score as printed next to its status colour: `workbench.core.numfmt.fmt_score` (scoring.md v2: one decimal,
+    half up, never across a band boundary: 59.97 → "59.9"). ``whole`` is accepted for old callers and ignored."""
+    return _fmt_score(score, missing)
 
 
 def status_colour(band: object) -> str:

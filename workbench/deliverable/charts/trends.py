@@ -10,7 +10,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from workbench.deliverable.charts import style
-from workbench.deliverable.charts.text import LINESPACING, measure, shorten, shorten_to_points, wrap_to_points
+from workbench.deliverable.charts.cache import Chart, chart
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from workbench.core.numfmt import fmt_number
+from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.core.i18n import t
 from workbench.intake.model import period_sort_key
 
@@ -85,6 +89,7 @@ def _pages(ids: list[str], per_page: int) -> list[list[str]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
+@chart
 def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
                *, ncols: int = 3, title: str | None = None, grades: Mapping[str, float] | None = None) -> Figure:
     """Small multiples, one figure: each KPI's actuals over the periods.
@@ -115,7 +120,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     cell_h = 1.75
-    height = 0.75 + nrows * cell_h + 0.3
+    height = 1.05 + nrows * cell_h + 0.3
     fig = style.new_figure(style.A4_WIDTH, height)
     style.title(fig, title or t("charts.trends.title", lang))
     if not ids or not periods:
@@ -124,7 +129,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     if n_more:
         fig.text(1 - 0.2 / style.A4_WIDTH, 1 - 0.14 / height, t("charts.trends.more", lang, shown=len(ids), total=len(ids) + n_more),
                  ha="right", va="top", fontsize=style.FS_SMALL, color=style.MUTED, gid="trends-more")
-    top_in, bottom_in = 0.62, 0.62
+    top_in, bottom_in = 0.95, 0.62
     gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=1 - top_in / height, bottom=bottom_in / height,
                           hspace=0.62, wspace=0.36)
     xs = {p: i for i, p in enumerate(periods)}
@@ -137,9 +142,13 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
         h["_x"] = [xs.get(str(p), np.nan) for p in h["period"]]
         h = h.sort_values("_x")
         name = str(kp.at[kid, "kpi"]) if kid in kp.index and "kpi" in kp.columns else kid
+        unit = _unit(kp, kid)
         title_w = ax.get_position().width * style.A4_WIDTH * 72 + 6  # the panel's width (titles start at its left)
-        ax.set_title(wrap_to_points(f"{kid} {name}", title_w, style.FS_SMALL, "bold", max_lines=2), fontsize=style.FS_SMALL,
-                     loc="left", linespacing=LINESPACING, pad=4)
+        head = f"{kid} {name}" + (f" ({unit})" if unit and unit not in ("是/否", "yes/no") else "")
+        # a plain text, not an axes title: titles are re-positioned against every other axes at each draw
+        ax.text(0, 1, wrap_to_points(head, title_w, style.FS_SMALL, "bold"), transform=ax.transAxes, ha="left",
+                va="bottom", fontsize=style.FS_SMALL, fontweight="bold", linespacing=LINESPACING, gid="trend-title",
+                transform_rotates_text=False).set_y(1.04)
         method = _method(kp, kid)
         values = list(h["actual"])
         if method == "binary" or (values and all(_is_binary(v) for v in values)):
@@ -147,7 +156,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
         elif method == "qualitative" or (values and all(isinstance(v, str) for v in values)):
             _grade_panel(ax, h, grades)
         else:
-            _numeric_panel(ax, h, kp, kid, lines_styles)
+            _numeric_panel(ax, h, kp, kid, lines_styles, unit)
         ax.set_xlim(-0.3, len(periods) - 0.7)
         ax.set_xticks(range(len(periods)))
         step = max(1, math.ceil(len(periods) / 4))
@@ -161,7 +170,24 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     return fig
 
 
-def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles) -> None:
+RELATIVE_UNITS = {"%", "％", "‰", "分", "points", "point", "score", "pts", "指数", "index"}
+
+
+def _unit(kp: pd.DataFrame, kid: str) -> str:
+    if kid in kp.index and "unit" in kp.columns:
+        u = kp.at[kid, "unit"]
+        return "" if u is None or (isinstance(u, float) and math.isnan(u)) else str(u).strip()
+    return ""
+
+
+def zero_based(unit: str, values: Sequence[float]) -> bool:
+    """Counts and amounts (万元, 元/吨, t, cases, minutes ...) are drawn from zero so a bar of change is not
+    exaggerated; percentages and scores, which live near their target, are not (a 96.8 → 98.5 % yield would be a
+    flat line). Negative values never force a zero base."""
+    return unit.strip().lower() not in RELATIVE_UNITS and all(v >= 0 for v in values)
+
+
+def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles, unit: str = "") -> None:
     h = h.assign(_a=[_num(v) for v in h["actual"]])
     h = h[~h["_a"].isna()]
     ax.plot(h["_x"], h["_a"], color=style.NAVY, lw=1.6, marker="o", ms=3.2, zorder=3)
@@ -178,7 +204,12 @@ def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles
     if vals:
         lo, hi = min(vals), max(vals)
         span = (hi - lo) or abs(hi) * 0.1 or 1.0
-        ax.set_ylim(lo - span * 0.15, hi + span * 0.15)
+        if zero_based(unit, vals):
+            ax.set_ylim(0, hi + (hi or 1.0) * 0.12)
+        else:
+            ax.set_ylim(lo - span * 0.15, hi + span * 0.15)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v)))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
 
 
 def _point_colours(h: pd.DataFrame) -> list[str]:
@@ -215,11 +246,11 @@ def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> Non
     ax.scatter(x, y, s=34, c=_point_colours(h), edgecolors="white", linewidths=0.8, zorder=4)
     ax.set_ylim(-0.6, len(cats) - 0.4)
     ax.set_yticks(range(len(cats)))
-    ax.set_yticklabels([shorten(g.title() if len(g) > 2 else g, 12) for g in cats])
+    ax.set_yticklabels([wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats])
 
 
 def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
-                    *, per_page: int = MAX_DEFAULT, grades: Mapping[str, float] | None = None) -> list[Figure]:
+                    *, per_page: int = MAX_DEFAULT, grades: Mapping[str, float] | None = None) -> list[Chart]:
     """Every KPI with actuals (or ``kpi_ids``), in cascade order, over as many figures as needed, each of at most
     ``per_page`` small multiples (pages balanced: 13 KPIs → 7 + 6). No KPI with actuals: an empty list."""
     ids = trend_ids(kpi_history, kpis) if kpi_ids is None else [str(k) for k in kpi_ids]
@@ -230,6 +261,7 @@ def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kp
             for i, page in enumerate(pages, 1)]
 
 
+@chart
 def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int = 10) -> Figure:
     """Each contract's score over the periods, against the status zones (≥100, 60-100, <60); lines labelled at
     their end. Beyond ``max_lines`` contracts, the lowest latest scores are shown."""
@@ -266,32 +298,34 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
         h = ch[ch["contract"] == c].sort_values("_x")
         colour = style.SERIES[j % len(style.SERIES)]
         ax.plot(h["_x"], h["_s"], color=colour, lw=1.7, marker="o", ms=3.5, zorder=3)
-        ends.append((float(h["_s"].iloc[-1]), shorten_to_points(full[c], label_w, label_size), colour))
+        ends.append((float(h["_s"].iloc[-1]), wrap_to_points(full[c], label_w, label_size), colour))
     ax.set_xlim(-0.2, len(periods) - 0.8)
     ax.set_ylim(0, ymax)
     ax.set_xticks(range(len(periods)))
     ax.set_xticklabels(periods, fontsize=style.FS_SMALL)
     ax.set_ylabel(t("charts.score", lang))
-    # end labels, pushed apart vertically so they never overlap
+    # end labels (whole, wrapped), pushed apart vertically by their own heights so they never overlap
     ends.sort()
-    min_gap = ymax * 0.055
+    unit_pt = 0.74 * fig.get_figheight() * 72 / ymax
+    hs = [(lab.count("\n") + 1) * label_size * 1.25 / unit_pt for _, lab, _ in ends]
     ys = [e[0] for e in ends]
     for i in range(1, len(ys)):
-        ys[i] = max(ys[i], ys[i - 1] + min_gap)
-    over = ys[-1] - (ymax - min_gap / 2) if ys else 0
+        ys[i] = max(ys[i], ys[i - 1] + (hs[i - 1] + hs[i]) / 2 + 1.0)
+    over = ys[-1] + hs[-1] / 2 - ymax if ys else 0
     if over > 0:
-        ys = [y - over for y in ys]
+        ys[-1] -= over
         for i in range(len(ys) - 2, -1, -1):
-            ys[i] = min(ys[i], ys[i + 1] - min_gap)
+            ys[i] = min(ys[i], ys[i + 1] - (hs[i] + hs[i + 1]) / 2 - 1.0)
     for (yv, lab, colour), yl in zip(ends, ys):
         ax.annotate(lab, (len(periods) - 1, yv), xytext=(1 + gap_pt / (fig_w_pt * (ax_right - ax_left)), yl),
                     textcoords=("axes fraction", "data"), fontsize=label_size, color=colour, va="center", ha="left",
+                    linespacing=1.15,
                     annotation_clip=False, gid="contract-label",
                     arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, shrinkA=0, shrinkB=2))
     return fig
 
 
-def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Figure]:
+def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Chart]:
     """Every KPI with actuals, in cascade order, over pages of at most 12 small multiples (`kpi_trend_pages`);
     an empty list when no KPI has actuals (``wb.figures`` then says "no data")."""
     hist = getattr(analysis, "kpi_history", None)
@@ -302,5 +336,5 @@ def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> li
     return kpi_trend_pages(hist, kpis, profile.language, kpi_ids, grades=getattr(profile, "grades", None) or None)
 
 
-def contract_trends_for(analysis: object) -> Figure:
+def contract_trends_for(analysis: object) -> Chart:
     return contract_trends(analysis.contract_history, analysis.client.profile.language)  # type: ignore[attr-defined]
