@@ -35,6 +35,10 @@ def lab(tmp_path: Path):
     shutil.copy2(ROOT / "notebooks" / "engagement.ipynb", root / "notebooks" / "engagement.ipynb")
     for c in CLIENTS:
         shutil.copytree(ROOT / "clients" / c, root / "clients" / c, ignore=shutil.ignore_patterns("backups"))
+    first = root / "clients" / "a-hospital"  # sorts first: the lab must open the client named, not the first one
+    shutil.copytree(ROOT / "clients" / "riverside-hospital", first, ignore=shutil.ignore_patterns("backups"))
+    yaml_text = (first / "client.yaml").read_text(encoding="utf-8")
+    (first / "client.yaml").write_text(yaml_text.replace("id: riverside-hospital", "id: a-hospital"), encoding="utf-8")
     settings = tmp_path / "lab-settings"
     notif = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notif.parent.mkdir(parents=True)

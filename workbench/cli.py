@@ -80,9 +80,7 @@ def _lang_of(folder: Path) -> str:
 
         data = yaml.safe_load((folder / "client.yaml").read_text(encoding="utf-8-sig")) or {}
         lang = data.get("language") if isinstance(data, dict) else None
-    except (OSError, ValueError, AttributeError, ImportError):
-        lang = None
-    except Exception:  # noqa: BLE001 - a broken client.yaml is validation's to report
+    except Exception:  # noqa: BLE001 - a missing or broken client.yaml is validation's to report
         lang = None
     return lang if lang in ("zh", "en") else default_lang()
 

@@ -1,7 +1,9 @@
 """The engagement notebook's widgets: edit a client's tables, recompute live, save back, render.
 
 - ``Engagement`` (engagement.py): the logic, no widgets (``set_kpi``, ``add_problem`` …, ``save``, ``render``);
-- ``EngagementApp`` (app.py): the ipywidgets UI over it; tabs in diagnosis_view.py, kpi_view.py, assessment_view.py;
+- ``EngagementApp`` (app.py): the ipywidgets UI over it, one page a client (drafts kept on a switch), render in a
+  background process; tabs in diagnosis_view.py, kpi_view.py, strategy_view.py, assessment_view.py, plan_view.py,
+  findings_view.py, most rows edited through the one ``RowEditor`` (table_editor.py);
 - ``show_state`` (state.py): the current state as static output for papermill runs.
 """
 from workbench.widgets.engagement import Engagement, Message, list_clients

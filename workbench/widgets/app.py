@@ -305,7 +305,8 @@ class EngagementApp:
             lang = (yaml.safe_load((Path(key) / "client.yaml").read_text(encoding="utf-8-sig")) or {}).get("language") or "zh"
         except Exception:  # noqa: BLE001
             pass
-        rows = [[esc(i.severity), esc(i.location()), esc(issue_text(i, lang))] for i in exc.report.issues]
+        rows = [[esc(t("cli.error" if i.severity == "error" else "cli.warning", lang)), esc(i.location(lang)),
+                 esc(issue_text(i, lang))] for i in exc.report.issues]
         self.header.value = esc(Path(key).name)
         self.state_html.value = ""
         self.body.children = (W.HTML(f'<p class="wb-msg">{esc(t("widgets.client.load_error", lang))}</p>'

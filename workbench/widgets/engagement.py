@@ -28,6 +28,7 @@ from workbench.intake import contract as C
 from workbench.core.i18n import t
 from workbench.analysis.kpi_methods import is_missing
 from workbench.intake.model import Client, IntakeError, ValidationReport
+from workbench.analysis.actions import smart_warnings  # noqa: F401 - the one SMART check, re-exported for the views
 from workbench.analysis.rollup import contract_key
 
 __all__ = ["Engagement", "Message", "KEYS", "SMART_FIELDS", "list_clients", "smart_warnings", "issue_text"]
@@ -96,24 +97,6 @@ def rows_as_keys(text: str, keys: dict[int, str]) -> str:
             return m.group(0)
         return ", ".join(str(k) for k in named)
     return _ROWS.sub(sub, text)
-
-
-def smart_warnings(row: Any) -> list[str]:
-    """SMART codes of one action (outputs.md v2): a goal with no number in it, no due date, no owner (person),
-    no acceptance criterion."""
-    def blank(v: Any) -> bool:
-        return is_missing(v) or not str(v).strip()
-    out = []
-    goal = row.get("goal")
-    if blank(goal) or not re.search(r"\d", str(goal)):
-        out.append("goal_not_measurable")
-    if blank(row.get("due")):
-        out.append("no_due")
-    if blank(row.get("owner")):
-        out.append("no_owner")
-    if blank(row.get("acceptance")):
-        out.append("no_acceptance")
-    return out
 
 
 class Engagement:
@@ -432,7 +415,7 @@ class Engagement:
     def smart(self, idx: Any) -> list[str]:
         """SMART warning codes of the action at ``idx`` (as edited)."""
         df = self.table("actions")
-        return smart_warnings(df.loc[idx]) if idx in df.index else []
+        return smart_warnings(df.loc[idx].to_dict()) if idx in df.index else []
 
     # ------------------------------------------------------------------ KPIs
     def set_kpi(self, kpi_id: str, **fields: Any) -> list[Message]:

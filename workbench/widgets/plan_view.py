@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as W
 
 from workbench.core.i18n import t
+from workbench.core.numfmt import fmt_number
 from workbench.core.status import action_label
 from workbench.widgets.common import esc, heading, table_html, text_value
 from workbench.widgets.engagement import SMART_FIELDS, Engagement, Message, smart_warnings
@@ -44,14 +45,16 @@ class PlanView:
         L = self.lang
         df = self.eng.table("actions")
         rows = []
+        prio = getattr(self.eng.analysis, "action_priority", None) or {}
         for _, r in df.iterrows():
-            codes = smart_warnings(r)
+            codes = smart_warnings(r.to_dict())
             rows.append([f"<b>{esc(r['action_id'])}</b>", esc(text_value(r.get("action"))),
+                         esc(fmt_number(prio.get(str(r["action_id"])), 0)),
                          esc(text_value(r.get("owner_unit"))), esc(str(r.get("due"))[:10] if text_value(r.get("due")) else "—"),
                          esc(action_label(str(r.get("status") or "planned"), L)),
                          f'<span style="color:#9a6700">{esc(", ".join(t(f"widgets.smart.short.{c}", L) for c in codes))}</span>'])
         c = lambda k: t(f"widgets.col.{k}", L)  # noqa: E731
-        self.overview_html.value = (table_html([c("action_id"), c("action"), c("owner_unit"), c("due"), c("status"),
-                                                c("smart")], rows) if rows
+        self.overview_html.value = (table_html([c("action_id"), c("action"), c("priority_short"), c("owner_unit"),
+                                                c("due"), c("status"), c("smart")], rows, num_cols=(2,)) if rows
                                     else f'<span class="wb-muted">{esc(t("widgets.no_data", L))}</span>')
         self.editor.show_messages()
