@@ -18,7 +18,7 @@ from workbench.analysis.rollup import rollup
 from test_results import full_client, make
 
 
-def test_maturity_stage_boundaries_and_target_gap():
+def test_maturity_stage_boundaries_and_target_gap(tmp_path):
     ladder = mat.load_ladder("gbt19580-2012")
     assert [s.key for s in ladder] == ["reacting", "early_systematic", "aligned", "integrated", "role_model",
                                        "world_class"]
@@ -33,7 +33,20 @@ def test_maturity_stage_boundaries_and_target_gap():
     assert mat.maturity(429.8, 0, "gbt19580-2012", None, "en").document()["gap"] is None
     assert mat.maturity(429.8, 0, "gbt19580-2012", None, "en").label == "Aligned"
     # a framework without a ladder of its own: the product's ladder scaled to its total (200 points here)
-    toy = mat.load_ladder("toy-without-ladder", 200)
+    import yaml
+
+    from workbench.core.resources import frameworks_dir
+    from workbench.intake.frameworks import register_framework, unregister_framework
+
+    doc = yaml.safe_load((frameworks_dir() / "gbt19580-2012.yaml").read_text(encoding="utf-8"))
+    doc.pop("maturity")
+    doc["edition"] = "toy-without-ladder"
+    (tmp_path / "toy-without-ladder.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    register_framework(tmp_path / "toy-without-ladder.yaml")
+    try:
+        toy = mat.load_ladder("toy-without-ladder", 200)
+    finally:
+        unregister_framework("toy-without-ladder")
     assert [(s.key, s.min) for s in toy][:3] == [("reacting", 0), ("early_systematic", 20), ("aligned", 60)]
     assert mat.stage_for(19.95, toy).key == "reacting" and mat.stage_for(199, toy).key == "world_class"
 
