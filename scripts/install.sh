@@ -19,6 +19,6 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q -e ".[test,dask]"  # dask: `workbench batch --scheduler` (optional extra, installed here)
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 if [ "${1:-}" != "--no-run" ]; then
-  .venv/bin/workbench batch clients --out build
-  echo "Deliverables: build/index.html and build/<client>/report.html"
+  .venv/bin/workbench batch clients --out build --pdf
+  echo "Deliverables: build/index.html and build/<client>/report.html (and report.pdf)"
 fi
