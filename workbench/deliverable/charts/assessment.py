@@ -39,7 +39,7 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
     """Radar of the categories' scores as percent of their points, with the target ring and the previous round.
 
     ``categories``: category (id, e.g. 4.1), name (or name_zh/name_en), points, score (NaN: unscored).
-    ``target_pct``: the client's target as a share of the framework's points (``target_score`` / 1000 × 100), drawn
+    ``target_pct``: the client's target as a share of the framework's points (``target_score`` / total points × 100), drawn
     as a dashed ring. ``previous``: category → the previous round's score in points (history), drawn as a grey
     outline and named ``previous_label`` in the legend.
     """
@@ -49,7 +49,8 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
     n = len(cats)
     fig = style.new_figure(style.A4_WIDTH, 5.6)
     style.title(fig, t("charts.assessment.radar_title", lang),
-                t("charts.assessment.total", lang, total=fmt_points(total)) if total is not None and not _nan(total) else None)
+                t("charts.assessment.total", lang, total=fmt_points(total),
+                  points=fmt_points(cats["points"].sum()) if "points" in cats else "—") if total is not None and not _nan(total) else None)
     if n < 3:
         fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
         return fig
