@@ -9,12 +9,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from hostile_corpus import CASES, ROOT, SCRIPT_TEXT, HOSTILE_TEXT, make_corpus, matches
+from hostile_corpus import ROOT, SCRIPT_TEXT, HOSTILE_TEXT, make_corpus, matches
 from workbench.build.batch import Options, batch_command
 from workbench.intake.reading import check_client
 

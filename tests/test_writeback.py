@@ -190,7 +190,6 @@ def test_changed_on_disk_is_refused(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------------------ hardening
 import errno
-import fcntl
 import os
 import stat
 import subprocess

@@ -578,7 +578,6 @@ def _locked_batch(clients: list[Path], out: Path, jobs: int | None, force: bool,
     interrupted = False
 
     if todo:
-        from rich.markup import escape
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
@@ -690,6 +689,8 @@ SUMMARY_ROWS = 40  # rows of the terminal summary table; index.html lists every 
 
 
 def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
+    from workbench.core.numfmt import fmt_points, fmt_score
+
     from rich.markup import escape
     from rich.table import Table
 
@@ -708,8 +709,8 @@ def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
         contract = r.get("contract_score")
         table.add_row(escape(r["id"]), f"[{colour.get(r['status'], 'white')}]{r['status']}[/]",
                       f"{r.get('seconds') or 0:.1f}" if r["status"] != "skipped" else "",
-                      f"{total:.1f}" if isinstance(total, (int, float)) else "",
-                      f"{contract:.1f}" if isinstance(contract, (int, float)) else "",
+                      fmt_points(total, "") if isinstance(total, (int, float)) else "",  # scoring.md v2: points exactly
+                      fmt_score(contract, "") if isinstance(contract, (int, float)) else "",
                       escape(headline(r.get("error"), 160)))
     if shown:
         console.print(table)

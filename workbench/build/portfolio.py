@@ -32,7 +32,7 @@ from workbench.core.i18n import t
 from workbench.core.numfmt import fmt_delta, fmt_pct, fmt_points, fmt_score
 from workbench.core.resources import frameworks_dir, templates_dir
 from workbench.core.status import BAND_COLOURS, BAND_FILLS, band
-from workbench.intake.contract import PERSPECTIVE_LABELS, PERSPECTIVES
+from workbench.intake.contract import PERSPECTIVES
 
 __all__ = ["write", "collect", "render_index", "company_contract", "page_language", "export_rows", "STAGES",
            "MIN_INDUSTRY", "history"]
