@@ -14,7 +14,6 @@
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -22,7 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.ids import split_ids
 from workbench.core.missing import is_missing
+from workbench.core.numfmt import as_float
 from workbench.intake.model import normalise_period, period_end, period_sort_key
 
 __all__ = ["CLOSED", "SMART_CODES", "id_list", "action_priority", "priorities", "priority_actions",
@@ -34,24 +35,13 @@ _DIGIT = re.compile(r"\d")
 
 
 def id_list(v: Any) -> list[str]:
-    """An ``addresses`` cell as ids (a list already, or text separated by , ， 、 ;)."""
-    if v is None:
-        return []
-    if isinstance(v, str):
-        return [p.strip() for p in re.split(r"[,，、;；]", v) if p.strip()]
-    if isinstance(v, Iterable):
-        return [str(x).strip() for x in v if not is_missing(x) and str(x).strip()]
-    return [] if is_missing(v) else [str(v).strip()]
+    """An ``addresses`` cell as ids (a list already, or text separated by , ， 、 ; ；): ``core.ids.split_ids``."""
+    if v is not None and not isinstance(v, (str, list, tuple)) and hasattr(v, "__iter__"):
+        v = list(v)
+    return split_ids(v)
 
 
-def _num(v: Any) -> float | None:
-    if is_missing(v) or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
+_num = as_float  # a finite number or None
 
 
 def action_priority(addresses: Any, cause_priority: dict[str, float], kpi_score: dict[str, float],

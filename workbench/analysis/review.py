@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.analysis.actions import id_list
 from workbench.core.missing import is_missing
+from workbench.core.numfmt import as_float
 from workbench.intake.contract import PERSPECTIVES
 from workbench.intake.model import normalise_period
 
@@ -34,14 +35,7 @@ CONTRACT_HIGH = 90.0
 RED_BELOW = 60.0
 
 
-def _num(v: Any) -> float | None:
-    if is_missing(v) or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
+_num = as_float  # a finite number or None
 
 
 def _join(values: list[Any]) -> str | None:
