@@ -10,7 +10,8 @@ from typing import Any
 Row = dict[str, Any]
 
 
-def _rows(header: str, data: list[tuple]) -> list[Row]:
+def rows(header: str, data: list[tuple]) -> list[Row]:
+    """Table rows from a header of column names and tuples (blank values left out), checked for length."""
     cols = header.split()
     out = []
     for t in data:
@@ -38,7 +39,7 @@ HUAXIN: dict[str, Any] = {
         ],
         "target_score": 600,
     },
-    "findings": _rows(FINDINGS, [
+    "findings": rows(FINDINGS, [
         ("F01", "公司业绩合同得分90.7分, 却掩盖了客户最关心的交付问题: 合同交付准时率本期得0分",
          "合同交付准时率已连续四个季度下滑至88.5%, 两家重点汽车零部件客户发函投诉; 公司级合同中没有交付指标, "
          "经营层看到的是\"基本达标\", 客户感受到的是\"不守约\"。",
@@ -58,7 +59,7 @@ HUAXIN: dict[str, Any] = {
          "研发投入强度本期得58.3分, 学习与成长维度的创新目标(L1)缺少资源保障; 新钢种开发周期长于主要竞争对手。",
          "在2027年预算中将研发投入强度目标提高到3%, 并对重点新钢种项目实行里程碑管理。", "K07, L1, 4.4.5", 4),
     ]),
-    "feedback": _rows(FEEDBACK, [
+    "feedback": rows(FEEDBACK, [
         ("4.1.2", "strength", "领导班子每季度召开经营分析会, 对年度目标完成情况逐项点评并形成督办清单", "是", "D",
          "2026年1-3季度经营分析会纪要"),
         ("4.1.2", "opportunity", "高层领导参与卓越绩效推进的方式以听取汇报为主, 与一线员工的双向沟通渠道有限", "是", "A",
@@ -89,7 +90,7 @@ HUAXIN: dict[str, Any] = {
         ("4.7.4", "strength", "营业收入和利润总额连续三年增长", "否", "T", "2023-2025年审计报告"),
         ("4.7.4", "opportunity", "吨钢利润缺少与同行业上市公司的对比", "否", "C", None),
     ]),
-    "reviews": _rows(REVIEWS, [
+    "reviews": rows(REVIEWS, [
         ("K13", "2026Q3", "插单和订单变更后生产计划调整滞后平均2.5天; 8月两条轧线计划外停机31小时",
          "产销协同周例会(A05); 关键备件安全库存定额(A06)", "李国栋", "2026-12-31"),
         ("K14", "2026Q3", "结晶器液位波动造成的裂纹判废仍占46%; 7-8月高温高湿表面缺陷增多",
@@ -122,7 +123,7 @@ JINFENG: dict[str, Any] = {
         ],
         "target_score": 450,
     },
-    "findings": _rows(FINDINGS, [
+    "findings": rows(FINDINGS, [
         ("F01", "公司业绩合同得分94.5分, 但订单准时交付率只得36分, 运输调度部合同仅39分",
          "客户续约最看重的准时交付在公司级合同中完全没有体现; 运输调度部的干线运输准时率得0分, 车辆满载率本期没有报数"
          "(按0分计), 而公司合同仍显示\"基本达标\"。",
@@ -134,7 +135,7 @@ JINFENG: dict[str, Any] = {
          "拣货差错的5-Why追问落在薪酬机制(C22)上, 复核和库位调整只治标; 错发漏发投诉仍占客户投诉的四成。",
          "修订拣货员计件方案, 引入差错扣减系数, 人力资源部于12月前拿出方案。", "C22, J42", 3),
     ]),
-    "feedback": _rows(FEEDBACK, [
+    "feedback": rows(FEEDBACK, [
         ("4.2.3", "opportunity", "年度目标只分解到事业部, 运输调度部和班组没有与交付时效挂钩的指标", "是", "D",
          "2026年事业部业绩合同"),
         ("4.2.3", "strength", "每月经营例会跟踪重点项目进度", "否", "D", None),
@@ -148,7 +149,7 @@ JINFENG: dict[str, Any] = {
         ("4.7.3", "strength", "客户满意度92.2分, 高于行业平均水平", "否", "C", "第三方满意度调查"),
         ("4.7.6", "opportunity", "干线运输准时率本期低于门槛值, 车辆满载率本期没有报数, 运输过程结果无法评价", "是", "Le", None),
     ]),
-    "reviews": _rows(REVIEWS, [
+    "reviews": rows(REVIEWS, [
         ("J31", "2026Q3", "旺季外协车辆到车不准时, 承运商没有时效违约条款", "承运商准入与季度考核(A01)", "黄磊",
          "2026-11-30"),
         ("J14", "2026Q3", "9月错发漏发投诉集中在新入职拣货员", "新员工三级培训与上岗认证(A10)", "林芳", "2026-11-30"),
@@ -173,7 +174,7 @@ RIVERSIDE: dict[str, Any] = {
         ],
         "target_score": 550,
     },
-    "findings": _rows(FINDINGS, [
+    "findings": rows(FINDINGS, [
         ("F01", "The hospital's contract scores 97 while the Emergency Department misses every access standard",
          "Median door-to-provider time is 48 minutes against 30 (score 0) and left-without-being-seen runs at twice the "
          "target; the executive contract carries no access measure, so the board sees green while patients wait.",
@@ -192,7 +193,7 @@ RIVERSIDE: dict[str, Any] = {
          "results (4.1.4, 4.7.7) are barely reported, which caps the assessment in categories 4.1 and 4.7.",
          "Report community and environmental outcomes to the board twice a year (A12).", "4.1.4, 4.7.7, A12", 4),
     ]),
-    "feedback": _rows(FEEDBACK, [
+    "feedback": rows(FEEDBACK, [
         ("4.1.2", "strength", "Senior leaders round on wards weekly and the executive huddle reviews safety daily", "yes",
          "D", "Huddle log, 2026"),
         ("4.1.2", "opportunity", "Leaders' own performance is not reviewed against the strategic plan", "no", "L", None),
@@ -215,7 +216,7 @@ RIVERSIDE: dict[str, Any] = {
          "Regional benchmarking report"),
         ("4.7.7", "opportunity", "No trend data on community and environmental results", "no", "T", None),
     ]),
-    "reviews": _rows(REVIEWS, [
+    "reviews": rows(REVIEWS, [
         ("R21", "2026Q3", "Evening arrival peak met with the 2019 roster; triage and registration run in sequence",
          "Split-flow stream for low-acuity patients (A01); roster re-baselining", "Dr Priya Nair", "2026-12-31"),
         ("R23", "2026Q3", "Admitted patients boarding in ED cubicles while waiting for beds",

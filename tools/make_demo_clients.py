@@ -36,22 +36,12 @@ sys.path.insert(0, str(ROOT))
 from workbench.intake.contract import METHOD_NEEDS, PERSPECTIVE_ALIASES, TABLE_ORDER, TABLES  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_judgement import V2  # noqa: E402
+from demo_judgement import V2, rows  # noqa: E402
 
 PERIODS = ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
 ITEMS = ("4.1.2", "4.1.3", "4.1.4", "4.2.2", "4.2.3", "4.3.2", "4.3.3", "4.4.2", "4.4.3", "4.4.4", "4.4.5",
          "4.4.6", "4.4.7", "4.5.2", "4.5.3", "4.6.2", "4.6.3", "4.7.2", "4.7.3", "4.7.4", "4.7.5", "4.7.6", "4.7.7")
 FIXED_TIME = datetime(2026, 10, 9, 9, 0, 0)
-
-
-def rows(header: str, data: list[tuple]) -> list[dict]:
-    cols = header.split()
-    out = []
-    for t in data:
-        if len(t) != len(cols):
-            raise ValueError(f"{header}: row {t!r} has {len(t)} values, expected {len(cols)}")
-        out.append({c: v for c, v in zip(cols, t) if v is not None and v != ""})
-    return out
 
 
 def assessment(assessors: tuple[str, str, str], scores: dict[str, tuple[int, int, int]],

@@ -11,13 +11,12 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from workbench.core.missing import is_missing
+from workbench.core.numfmt import as_float
 from workbench.intake.frameworks import DEFAULT_FRAMEWORK, load_framework
 
 __all__ = ["Stage", "Maturity", "load_ladder", "stage_for", "maturity", "readiness", "key_gaps", "KEY_GAPS"]
@@ -93,14 +92,7 @@ def stage_for(total: float, ladder: tuple[Stage, ...]) -> Stage:
     return chosen
 
 
-def _target(value: Any) -> float | None:
-    if is_missing(value):
-        return None
-    try:
-        f = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+_target = as_float  # a finite target score or None
 
 
 def maturity(total: float, unscored_points: int, edition: str, target_score: Any = None,
