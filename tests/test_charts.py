@@ -468,6 +468,8 @@ def test_kpi_trends_pages_show_every_kpi_in_cascade_order():
 
 
 def test_kpi_trends_binary_and_grades():
+    from workbench.deliverable.charts.trends import tick_labels
+
     k = sample.kpis("zh").iloc[:3].copy()
     k["method"] = ["ratio", "binary", "qualitative"]
     periods = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
@@ -480,17 +482,18 @@ def test_kpi_trends_binary_and_grades():
         draw_checked(fig)
         axes = {ax.get_gid()[6:]: ax for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")}
         b = axes["K02"]
-        assert [t.get_text() for t in b.get_yticklabels()] == [no, yes]
+        assert tick_labels(b) == [no, yes]
         lo, hi = b.get_ylim()
         assert lo < 0 and hi > 1 and hi - lo > 1.5  # a 0/1 axis, not 0.99-1.01
         q = axes["K03"]
-        labs = [t.get_text() for t in q.get_yticklabels()]
+        labs = tick_labels(q)
         assert labs[-1] == "A" and {"A", "B", "C", "D", "E"} <= set(labs) or labs == ["C", "B", "A"]
     grades = {"A": 100, "B": 85, "C": 70, "D": 60, "E": 0}
     fig = C.kpi_trends(hist, k, "en", grades=grades)
     q = [ax for ax in fig.axes if ax.get_gid() == "trend:K03"][0]
     fig.canvas.draw()
-    assert [t.get_text() for t in q.get_yticklabels()] == ["E", "D", "C", "B", "A"]
+    assert tick_labels(q) == ["E", "D", "C", "B", "A"]
+    assert tick_labels(q, "x") == periods
 
 
 @pytest.mark.parametrize("folder", CLIENTS, ids=[p.name for p in CLIENTS])
@@ -824,7 +827,7 @@ def test_show_figure_publishes_inline_svg_and_uses_the_cache(tmp_path, monkeypat
 
 # --- KPI trends: units, separators, zero base; radar target and previous round ---------------------------------------
 def test_kpi_trends_units_thousands_and_zero_base():
-    from workbench.deliverable.charts.trends import zero_based
+    from workbench.deliverable.charts.trends import tick_labels, zero_based
 
     k = sample.kpis("zh").iloc[:2].copy()
     k["unit"] = ["万元", "%"]
@@ -843,7 +846,7 @@ def test_kpi_trends_units_thousands_and_zero_base():
     assert "(万元)" in heading[k.index[0]] and "(%)" in heading[k.index[1]]
     assert amount.get_ylim()[0] == 0  # an amount is drawn from zero
     assert pct.get_ylim()[0] > 90  # a percentage near its target is not
-    ticks = [t.get_text() for t in amount.get_yticklabels() if t.get_text()]
+    ticks = tick_labels(amount)
     assert any("," in t for t in ticks) and not any(len(t) > 3 and "," not in t for t in ticks), ticks
     target = [ln for ln in amount.lines if list(ln.get_ydata()) == [380000.0, 380000.0]]
     assert target, "the target line is drawn"

@@ -6,12 +6,14 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
+from matplotlib.transforms import offset_copy
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from workbench.core.numfmt import fmt_number
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
@@ -138,6 +140,8 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     for i, kid in enumerate(ids):
         ax = fig.add_subplot(gs[i // ncols, i % ncols])
         ax.set_gid(f"trend:{kid}")
+        ax.xaxis.set_visible(False)  # ticks, labels and grid are drawn by `_axis_labels` (see there why)
+        ax.yaxis.set_visible(False)
         h = hist[hist["kpi_id"] == kid].copy()
         h["_x"] = [xs.get(str(p), np.nan) for p in h["period"]]
         h = h.sort_values("_x")
@@ -152,18 +156,15 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
         method = _method(kp, kid)
         values = list(h["actual"])
         if method == "binary" or (values and all(_is_binary(v) for v in values)):
-            _binary_panel(ax, h, lang)
+            yticks = _binary_panel(ax, h, lang)
         elif method == "qualitative" or (values and all(isinstance(v, str) for v in values)):
-            _grade_panel(ax, h, grades)
+            yticks = _grade_panel(ax, h, grades)
         else:
-            _numeric_panel(ax, h, kp, kid, lines_styles, unit)
+            yticks = _numeric_panel(ax, h, kp, kid, lines_styles, unit)
         ax.set_xlim(-0.3, len(periods) - 0.7)
-        ax.set_xticks(range(len(periods)))
         step = max(1, math.ceil(len(periods) / 4))
-        ax.set_xticklabels([p if j % step == 0 or j == len(periods) - 1 else "" for j, p in enumerate(periods)],
-                           fontsize=style.FS_TINY)
-        ax.tick_params(axis="y", labelsize=style.FS_TINY)
-        ax.grid(axis="y", color=style.GRID)
+        _axis_labels(ax, "y", yticks)
+        _axis_labels(ax, "x", [(j, p) for j, p in enumerate(periods) if j % step == 0 or j == len(periods) - 1])
     handles = [Line2D([], [], color=style.NAVY, marker="o", ms=3.2)] + [Line2D([], [], color=c, ls=ls) for _, c, ls in lines_styles]
     labels = [t("charts.trends.actual", lang)] + [t(f"charts.trends.{k}", lang) for k, _, _ in lines_styles]
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=style.FS_SMALL, bbox_to_anchor=(0.5, 0.0))
@@ -187,7 +188,7 @@ def zero_based(unit: str, values: Sequence[float]) -> bool:
     return unit.strip().lower() not in RELATIVE_UNITS and all(v >= 0 for v in values)
 
 
-def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles, unit: str = "") -> None:
+def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles, unit: str = "") -> list[tuple[float, str]]:
     h = h.assign(_a=[_num(v) for v in h["actual"]])
     h = h[~h["_a"].isna()]
     ax.plot(h["_x"], h["_a"], color=style.NAVY, lw=1.6, marker="o", ms=3.2, zorder=3)
@@ -208,8 +209,47 @@ def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles
             ax.set_ylim(0, hi + (hi or 1.0) * 0.12)
         else:
             ax.set_ylim(lo - span * 0.15, hi + span * 0.15)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v)))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+    return numeric_ticks(*ax.get_ylim())
+
+
+def numeric_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """At most five round values within ``lo..hi`` (matplotlib's `MaxNLocator`, 4 bins), each with its label in
+    the one number format (thousands separated)."""
+    eps = (hi - lo) * 1e-9
+    return [(float(v), fmt_number(float(v))) for v in MaxNLocator(nbins=4).tick_values(lo, hi) if lo - eps <= v <= hi + eps]
+
+
+def _axis_labels(ax, which: str, ticks: Sequence[tuple[float, str]]) -> None:
+    """Tick marks, labels (gid ``xtick`` / ``ytick``) and, for y, grid lines of one panel, drawn as a few plain
+    artists. A panel's own Axis objects are hidden: each builds a dozen Tick objects of five artists apiece and
+    measures every label twice per draw, which made the small multiples the costliest chart of a deliverable
+    (measured in benchmarks/stages.py: about twice the CPU of these plain artists)."""
+    if not ticks:
+        return
+    fig = ax.figure
+    pos = [v for v, _ in ticks]
+    if which == "y":
+        tr = ax.get_yaxis_transform()
+        ax.add_collection(LineCollection([[(0, v), (1, v)] for v in pos], transform=tr, colors=style.GRID,
+                                         linewidths=0.7, zorder=0.5, gid="ygrid"))
+        ax.plot([0] * len(pos), pos, transform=tr, ls="none", marker=TICKLEFT, ms=3.5, mew=0.8, color=style.MUTED,
+                clip_on=False)
+        label_tr, kw = offset_copy(tr, fig=fig, x=-5, y=0, units="points"), {"ha": "right", "va": "center"}
+    else:
+        tr = ax.get_xaxis_transform()
+        ax.plot(pos, [0] * len(pos), transform=tr, ls="none", marker=TICKDOWN, ms=3.5, mew=0.8, color=style.MUTED,
+                clip_on=False)
+        label_tr, kw = offset_copy(tr, fig=fig, x=0, y=-5, units="points"), {"ha": "center", "va": "top"}
+    for v, text in ticks:
+        ax.text(v if which == "x" else 0, 0 if which == "x" else v, text, transform=label_tr, fontsize=style.FS_TINY,
+                color=style.INK, gid=f"{which}tick", clip_on=False, **kw)
+
+
+def tick_labels(ax, which: str = "y") -> list[str]:
+    """The tick labels of a trend panel, in axis order (bottom to top, left to right)."""
+    texts = [t for t in ax.texts if t.get_gid() == f"{which}tick"]
+    key = (lambda t: t.get_position()[1]) if which == "y" else (lambda t: t.get_position()[0])
+    return [t.get_text() for t in sorted(texts, key=key)]
 
 
 def _point_colours(h: pd.DataFrame) -> list[str]:
@@ -217,18 +257,17 @@ def _point_colours(h: pd.DataFrame) -> list[str]:
     return [style.status_colour(style.band_of(_num(s))) for s in scores]
 
 
-def _binary_panel(ax, h: pd.DataFrame, lang: str) -> None:
+def _binary_panel(ax, h: pd.DataFrame, lang: str) -> list[tuple[float, str]]:
     """是/否 on a 0/1 axis: a step line and one marker per period, coloured by that period's score band."""
     y = [1.0 if bool(v) else 0.0 for v in h["actual"]]
     x = list(h["_x"])
     ax.step(x, y, where="mid", color=style.NAVY, lw=1.3, zorder=3)
     ax.scatter(x, y, s=34, c=_point_colours(h), edgecolors="white", linewidths=0.8, zorder=4)
     ax.set_ylim(-0.45, 1.45)
-    ax.set_yticks([0, 1])
-    ax.set_yticklabels([t("charts.trends.no", lang), t("charts.trends.yes", lang)])
+    return [(0.0, t("charts.trends.no", lang)), (1.0, t("charts.trends.yes", lang))]
 
 
-def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> None:
+def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> list[tuple[float, str]]:
     """Grades on a categorical axis (worst at the bottom), one marker per period coloured by its score band."""
     seen = [str(v).strip().upper() for v in h["actual"]]
     points: dict[str, float] = {}
@@ -245,8 +284,7 @@ def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> Non
     ax.plot(x, y, color=style.NAVY, lw=1.3, zorder=3)
     ax.scatter(x, y, s=34, c=_point_colours(h), edgecolors="white", linewidths=0.8, zorder=4)
     ax.set_ylim(-0.6, len(cats) - 0.4)
-    ax.set_yticks(range(len(cats)))
-    ax.set_yticklabels([wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats])
+    return [(float(i), wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY)) for i, g in enumerate(cats)]
 
 
 def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
