@@ -10,7 +10,7 @@ Measured in one run on this machine:
     loop is measured on a small sample of clients and scaled per client (said in the output).
 (b) CPU seconds per client of the batch (user+sys of the batch process and all its descendants:
     RUSAGE_CHILDREN of the subprocess) over CPU seconds per client of the compute floor (one warm Python
-    process calling load_client + analyse + every chart to PNG + results_document directly).
+    process calling load_client + analyse + every chart as SVG, uncached, + results_document directly).
 (c) wall time of an unchanged re-run of the N clients.
 (d) peak memory of the batch process tree (sampled with psutil: sum of RSS, sum of PSS, largest single
     RSS), over the run (first tenth of the clients vs the whole run: flat in N) and, with --mem-sizes, at
@@ -155,47 +155,37 @@ def naive_loop(clients: list[Path], out: Path) -> dict:
 
 
 def floor_main(folders: list[str]) -> None:
-    """In a fresh process: warm up, then per client load + analyse + every chart to PNG + results_document."""
+    """In a fresh process: warm up, then per client load + analyse + every chart the deliverable shows, drawn and
+    encoded as SVG with no chart cache (`stages.all_charts`, the same list benchmarks/stages.py measures) +
+    results_document."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    from workbench.deliverable import charts
+    from stages import all_charts
+
     from workbench.analysis.analyse import analyse
-    from workbench.intake.reading import load_client
     from workbench.analysis.results import results_document
+    from workbench.build.runner import warm_up
+    from workbench.deliverable.charts.cache import Chart
+    from workbench.deliverable.charts.render import to_svg
+    from workbench.intake.reading import load_client
 
-    charts.apply_style()
-    fns = [getattr(charts, n) for n in charts.__all__ if n.endswith("_for")]
-
-    def figures(x: object) -> list:
-        if x is None:
-            return []
-        if isinstance(x, dict):
-            x = list(x.values())
-        if isinstance(x, (list, tuple)):
-            return [f for y in x for f in figures(y)]
-        return [x]
+    warm_up()
 
     def one(folder: str) -> int:
         a = analyse(load_client(Path(folder)))
         n = 0
-        for fn in fns:
-            try:
-                res = fn(a)
-            except Exception:  # a chart without data for this client
-                continue
-            for fig in figures(res):
-                if hasattr(fig, "savefig"):
-                    charts.to_png(fig)
-                    n += 1
+        for c in all_charts(a):
+            c.svg(cache=False) if isinstance(c, Chart) else to_svg(c)
+            n += 1
         json.dumps(results_document(a), ensure_ascii=False)
         return n
 
     one(folders[0])  # warm: first-call caches (fonts, glyphs) are not per-client work
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    pngs = sum(one(f) for f in folders)
+    charts = sum(one(f) for f in folders)
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
-    print(json.dumps({"cpu": cpu, "wall": time.perf_counter() - t0, "n": len(folders), "pngs": pngs}))
+    print(json.dumps({"cpu": cpu, "wall": time.perf_counter() - t0, "n": len(folders), "charts": charts}))
 
 
 def _is_broken(folder: Path) -> bool:
@@ -324,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             ("(b) batch CPU s per client", f"{batch_cpu:.3f}",
              f"whole process tree incl. zygote warm-up / N; per child {child_cpu:.3f}; target <= 1.0"),
             ("(b) floor CPU s per client", f"{floor_cpu:.3f}",
-             f"{fk} clients, {floor['pngs']} PNGs, one warm process"),
+             f"{fk} clients, {floor['charts']} charts as SVG, no chart cache, one warm process"),
             ("(b) ratio batch / floor", f"{batch_cpu / floor_cpu:.2f}", "target <= 1.3"),
             ("(c) unchanged re-run, s wall", f"{rerun['wall']:.2f}",
              f"{a.n} clients, {skipped} skipped, {cached} invalid reported unchanged, rc {rerun['rc']}; "

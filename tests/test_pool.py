@@ -67,7 +67,24 @@ def job_action(action: str, arg: float = 0) -> dict:
         return {"status": "ok", "n": int(block.size)}
     if action == "failed":
         return {"status": "failed", "error": "notebook 01.ipynb cell 3: KeyError: 'x'"}
+    if action == "parent":
+        import workbench
+
+        return {"status": "ok", "ppid": os.getppid(), "env": os.environ.get("WB_REHEARSAL"),
+                "warmed": getattr(workbench, "_rehearsed", None)}
     raise AssertionError(action)
+
+
+def rehearse_here(marker: str, fail: bool = False) -> dict:
+    """A rehearsal: leaves a warm cache behind (a module attribute) and says where it ran."""
+    import workbench
+
+    workbench._rehearsed = "warm"  # type: ignore[attr-defined]
+    with open(marker, "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()} {os.environ.get('WB_REHEARSAL')}\n")
+    if fail:
+        raise ValueError("rehearsal boom")
+    return {"status": "ok"}
 
 
 # ---- fixtures -----------------------------------------------------------------------------------
@@ -213,3 +230,21 @@ def test_close_kills_running_children(tmp_path):
     child = int(pidfile.read_text())
     pool.close()
     assert _wait_dead(child)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_rehearsal_runs_once_in_the_zygote_before_any_child(tmp_path, fail):
+    """The pool's rehearsal warms the zygote: it runs once, in the zygote, with its own environment (not left to the
+    jobs); the children start from what it left; a failing rehearsal is a warning and the jobs still run."""
+    marker = tmp_path / "rehearsed.txt"
+    rehearsal = Task("warm", J + "rehearse_here", {"marker": str(marker), "fail": fail}, env={"WB_REHEARSAL": "on"})
+    with WarmPool(2, preload=["workbench"], warm=False, env=ENV, rehearse=rehearsal) as pool:
+        info = pool.wait_ready()
+        results = run(pool, [Task(f"j{i}", J + "job_action", {"action": "parent"}) for i in range(3)])
+    lines = marker.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].endswith(" on")
+    zygote = int(lines[0].split()[0])
+    for res in results.values():
+        assert res["status"] == "ok", res
+        assert res["ppid"] == zygote and res["env"] is None and res["warmed"] == "warm"
+    assert bool([w for w in info["warnings"] if "rehearsal boom" in w]) is fail

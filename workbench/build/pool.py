@@ -73,9 +73,15 @@ class WarmPool:
     """Client side: starts the zygote, feeds it tasks, yields results as they complete."""
 
     def __init__(self, jobs: int = 1, *, preload: Iterable[str] | None = None, warm: bool = True,
-                 env: dict[str, str] | None = None, python: str | None = None):
+                 env: dict[str, str] | None = None, python: str | None = None, rehearse: Task | None = None):
+        """``rehearse``: a task the zygote runs once, in itself, before it forks any child (its result is dropped,
+        its failure is a warning). A child starts from the zygote's memory, so whatever the first real job would
+        compute lazily (font metrics, template and regex caches, code hashes, first-call imports) is then paid
+        once per pool instead of once per child."""
         self.jobs = max(1, int(jobs))
-        spec = {"jobs": self.jobs, "preload": list(DEFAULT_PRELOAD if preload is None else preload), "warm": warm}
+        spec = {"jobs": self.jobs, "preload": list(DEFAULT_PRELOAD if preload is None else preload), "warm": warm,
+                "rehearse": None if rehearse is None else {"func": rehearse.func, "kwargs": rehearse.kwargs,
+                                                           "env": rehearse.env}}
         full_env = {**os.environ, **SINGLE_THREAD_ENV, "MPLBACKEND": "Agg", **(env or {})}
         self.proc = subprocess.Popen(
             [python or sys.executable, "-c", "import sys; from workbench.build.pool import _zygote_main; _zygote_main(sys.argv[1])",
@@ -253,6 +259,26 @@ class _Running:
     killed_for_time: bool = False
 
 
+def _rehearse(task: dict) -> list[str]:
+    """Run ``task`` once in the zygote (see `WarmPool`), with its environment, and drop its result."""
+    import importlib
+
+    saved = {k: os.environ.get(k) for k in task.get("env") or {}}
+    try:
+        os.environ.update(task.get("env") or {})
+        module, name = task["func"].split(":")
+        getattr(importlib.import_module(module), name)(**task.get("kwargs", {}))
+        return []
+    except Exception as exc:  # noqa: BLE001 - a warm-up: the real jobs still run and report for themselves
+        return [f"rehearsal {task['func']}: {type(exc).__name__}: {exc}"]
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _zygote_main(spec_json: str) -> None:
     try:
         _zygote(spec_json)
@@ -286,6 +312,8 @@ def _zygote(spec_json: str) -> None:
             warnings.append(f"{mod}: {type(exc).__name__}: {exc}")
     if spec.get("warm", True):
         warnings += _warm_up()
+    if spec.get("rehearse"):
+        warnings += _rehearse(spec["rehearse"])
     gc.collect()
     gc.freeze()  # keep the warm heap out of the children's garbage collections: fewer copy-on-write faults
     warm_seconds = time.perf_counter() - t0
