@@ -7,7 +7,7 @@ Client ``syn-0001`` ... ``syn-NNNN`` cycles over the demo clients (clients/*), k
 (intake.xlsx edited with openpyxl, or CSV files), and varies:
 - numeric actuals x U(0.85, 1.15) (grades and yes/no actuals kept),
 - self-assessment ``score_pct`` +/- 0-15 points (multiple of 5, clamped to 0..100),
-- name (demo name + a number), industry (from a small list).
+- name (demo name + a number), industry (from a small list, fixed per client).
 
 ``broken``: that many of the clients (spread over the range) get an input error the validation reports:
 alternately a bad enum (a KPI ``method`` of ``bogus``) and a dangling reference (an actual for KPI ``NOPE``).
@@ -48,15 +48,15 @@ def _perturb_actual(v: object, rng: random.Random) -> object:
     return round(y) if float(x).is_integer() and abs(x) >= 100 else round(y, 2)
 
 
-def _perturb_pct(v: object, rng: random.Random) -> object:
+def _perturb_pct(v: object, rng: random.Random, drift: int = 0) -> object:
     x = _num(v)
     if x is None:
         return v
-    return int(min(100, max(0, 5 * round((x + rng.choice((-15, -10, -5, 0, 5, 10, 15))) / 5))))
+    return int(min(100, max(0, 5 * round((x + drift + rng.choice((-15, -10, -5, 0, 5, 10, 15))) / 5))))
 
 
 def _edit_rows(header: list[str], rows: list[list[object]], table: str, rng: random.Random,
-               breakage: str | None) -> None:
+               breakage: str | None, drift: int = 0) -> None:
     col = {h: i for i, h in enumerate(header)}
     if table == "actuals" and "actual" in col:
         for r in rows:
@@ -67,12 +67,12 @@ def _edit_rows(header: list[str], rows: list[list[object]], table: str, rng: ran
             rows.append(extra)
     elif table == "assessment" and "score_pct" in col:
         for r in rows:
-            r[col["score_pct"]] = _perturb_pct(r[col["score_pct"]], rng)
+            r[col["score_pct"]] = _perturb_pct(r[col["score_pct"]], rng, drift)
     elif table == "kpis" and breakage == "enum" and rows and "method" in col:
         rows[0][col["method"]] = "bogus"
 
 
-def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None) -> None:
+def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(src)
@@ -85,28 +85,32 @@ def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None) 
             continue
         header = [str(h) if h is not None else "" for h in values[0]]
         rows = [r for r in values[1:] if any(v is not None for v in r)]
-        _edit_rows(header, rows, table, rng, breakage)
+        _edit_rows(header, rows, table, rng, breakage, drift)
         for i, row in enumerate(rows, start=2):
             for j, v in enumerate(row, start=1):
                 ws.cell(row=i, column=j, value=v)
     wb.save(dest / "intake.xlsx")
 
 
-def _copy_csv(src: Path, dest: Path, rng: random.Random, breakage: str | None) -> None:
+def _copy_csv(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0) -> None:
     for f in sorted(src.glob("*.csv")):
         with open(f, newline="", encoding="utf-8-sig") as fh:
             data = list(csv.reader(fh))
         if data:
             header, rows = data[0], [list(r) for r in data[1:]]
-            _edit_rows(header, rows, f.stem, rng, breakage)
+            _edit_rows(header, rows, f.stem, rng, breakage, drift)
             data = [header, *rows]
         with open(dest / f.name, "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows(data)
 
 
 def make_clients(out: Path, n: int, *, broken: int = 0, seed: int = 1, demo: Path = DEMO,
-                 prefix: str = "syn") -> tuple[list[Path], list[str]]:
-    """Write ``n`` synthetic clients into ``out``; return (their folders, the ids made broken)."""
+                 prefix: str = "syn", period: str | None = None, drift: int = 0) -> tuple[list[Path], list[str]]:
+    """Write ``n`` synthetic clients into ``out``; return (their folders, the ids made broken).
+
+    Programme rounds (benchmarks/programme.py): ``period`` replaces each client's period, ``drift`` moves every
+    self-assessment percentage by that many points before the random step, and a client folder written again keeps
+    its ``history/`` (the rounds `workbench archive` filed)."""
     bases = sorted(p for p in demo.iterdir() if (p / "client.yaml").is_file())
     if not bases:
         raise SystemExit(f"no demo clients in {demo}")
@@ -118,21 +122,24 @@ def make_clients(out: Path, n: int, *, broken: int = 0, seed: int = 1, demo: Pat
         base = bases[i % len(bases)]
         cid = f"{prefix}-{i + 1:04d}"
         dest = out / cid
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir()
+        dest.mkdir(parents=True, exist_ok=True)
+        for old in dest.iterdir():
+            if old.name != "history":
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
         breakage = None
         if i in broken_at:
             breakage = "enum" if len(broken_ids) % 2 == 0 else "dangling"
             broken_ids.append(cid)
         if (base / "intake.xlsx").is_file():
-            _copy_xlsx(base / "intake.xlsx", dest, rng, breakage)
+            _copy_xlsx(base / "intake.xlsx", dest, rng, breakage, drift)
         else:
-            _copy_csv(base, dest, rng, breakage)
+            _copy_csv(base, dest, rng, breakage, drift)
         prof = yaml.safe_load((base / "client.yaml").read_text(encoding="utf-8"))
         prof["id"] = cid
         prof["name"] = f"{prof.get('name', cid)} #{i + 1}"
-        prof["industry"] = INDUSTRIES[rng.randrange(len(INDUSTRIES))]
+        prof["industry"] = INDUSTRIES[random.Random(i).randrange(len(INDUSTRIES))]  # the same in every round
+        if period:
+            prof["period"] = period
         (dest / "client.yaml").write_text(yaml.safe_dump(prof, allow_unicode=True, sort_keys=False), encoding="utf-8")
         folders.append(dest)
     return folders, broken_ids

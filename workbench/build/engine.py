@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterator
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import nbformat  # noqa: E402
-from nbformat import NotebookNode  # noqa: E402
+from nbformat import NotebookNode, from_dict  # noqa: E402
 
 # NB: no papermill import at module level. Importing papermill loads its engine entry points, i.e. this
 # module; importing papermill from here at import time would be circular. papermill only needs the
@@ -56,6 +56,20 @@ class CellTimeoutError(TimeoutError):
 # --------------------------------------------------------------------------------------------------
 # The shell and its capture objects
 # --------------------------------------------------------------------------------------------------
+def _output(output_type: str, **fields: Any) -> NotebookNode:
+    """One cell output, as ``nbformat.v4.new_output`` makes it, without its per-output JSON-schema validation
+    (a tenth of a notebook's execution time here): the fields are ours, and the whole notebook is validated
+    when it is written."""
+    return NotebookNode(output_type=output_type, **fields)
+
+
+def _copy(d: dict) -> dict:
+    """A copy of a display's data or metadata that later edits by the cell cannot reach: strings (SVG, HTML,
+    text, the bulk of it) are immutable and shared, containers are copied (``from_dict`` builds new ones)."""
+    return NotebookNode({k: v if isinstance(v, (str, bytes, int, float, bool, type(None))) else from_dict(v)
+                         for k, v in d.items()})
+
+
 class _Capture:
     """Where the outputs of the cell being executed go (one per cell)."""
 
@@ -78,7 +92,7 @@ class _Capture:
         if last is not None and last.output_type == "stream" and last.name == name:
             last.text += text
         else:
-            self.outputs.append(nbformat.v4.new_output("stream", name=name, text=text))
+            self.outputs.append(_output("stream", name=name, text=text))
 
     def display(self, data: dict, metadata: dict | None, transient: dict | None = None,
                 update: bool = False) -> None:
@@ -87,19 +101,18 @@ class _Capture:
         if update and display_id:
             for out in self.outputs:
                 if out.get("_display_id") == display_id:
-                    out.data = copy.deepcopy(data)
-                    out.metadata = copy.deepcopy(metadata or {})
+                    out.data = _copy(data)
+                    out.metadata = _copy(metadata or {})
             return
-        out = nbformat.v4.new_output("display_data", data=copy.deepcopy(data), metadata=copy.deepcopy(metadata or {}))
+        out = _output("display_data", data=_copy(data), metadata=_copy(metadata or {}))
         if display_id:
             out["_display_id"] = display_id  # dropped before the notebook is returned
         self.outputs.append(out)
 
     def result(self, data: dict, metadata: dict | None) -> None:
         self._maybe_clear()
-        self.outputs.append(nbformat.v4.new_output("execute_result", data=copy.deepcopy(data),
-                                                   metadata=copy.deepcopy(metadata or {}),
-                                                   execution_count=self.execution_count))
+        self.outputs.append(_output("execute_result", data=_copy(data), metadata=_copy(metadata or {}),
+                                    execution_count=self.execution_count))
 
     def clear(self, wait: bool = False) -> None:
         if wait:
@@ -109,7 +122,7 @@ class _Capture:
 
     def error_output(self, ename: str, evalue: str, traceback: list[str]) -> None:
         self._maybe_clear()
-        out = nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=list(traceback))
+        out = _output("error", ename=ename, evalue=evalue, traceback=list(traceback))
         self.outputs.append(out)
         self.error = out
 

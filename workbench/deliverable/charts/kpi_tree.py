@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
 from workbench.deliverable.charts import style
+from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
@@ -127,6 +128,7 @@ def _fmt(v: object, pct: bool = False) -> str:
     return s + ("%" if pct else "")
 
 
+@chart
 def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None, *, title: str | None = None) -> Figure:
     """Tree of the KPIs under ``root`` (a kpi_id or a list of them); ``None``: the whole cascade.
 
@@ -427,7 +429,7 @@ def tree_groups(kpis: pd.DataFrame, max_rows: int = MAX_ROWS, roots: list[str] |
     return groups
 
 
-def kpi_trees_for(analysis: object) -> list[Figure]:
+def kpi_trees_for(analysis: object) -> list[Chart]:
     """The value tree: per perspective, its objectives and their KPI cascades (packed by `tree_groups`), then the
     KPIs that hang under no objective. Without objectives: the KPI cascade alone."""
     lang = analysis.client.profile.language  # type: ignore[attr-defined]

@@ -360,7 +360,13 @@ def band_legend(a: Any) -> str:
 
 def id_names(a: Any) -> dict[str, str]:
     """Every id a finding or an action may name (assessment items, KPIs, objectives, problems, causes, actions)
-    → its name in the client's language, so a reader sees "K14 成品一次合格率", never a bare id."""
+    → its name in the client's language, so a reader sees "K14 成品一次合格率", never a bare id.
+
+    Kept on the analysis after the first call (a report asks for it from every section); an analysis is not
+    edited in place (a changed intake is analysed anew)."""
+    cached = getattr(a, "_id_names", None)
+    if isinstance(cached, dict):
+        return cached
     lang = lang_of(a)
     out: dict[str, str] = {}
     res = getattr(a, "assessment", None)
@@ -371,6 +377,10 @@ def id_names(a: Any) -> dict[str, str]:
                                     ("objectives", "objective_id", "objective"), ("kpis", "kpi_id", "kpi"),
                                     ("actions", "action_id", "action")):
         out.update({k: v for k, v in _names(a, table, id_col, text_col).items() if v})
+    try:
+        a._id_names = out
+    except AttributeError:  # a read-only stand-in: computed again next time
+        pass
     return out
 
 
