@@ -75,13 +75,9 @@ def _out(ctx: typer.Context) -> Output:
 
 def _lang_of(folder: Path) -> str:
     """The client's language from client.yaml (without validating), else the locale's."""
-    try:
-        import yaml
+    from workbench.intake.files import client_yaml
 
-        data = yaml.safe_load((folder / "client.yaml").read_text(encoding="utf-8-sig")) or {}
-        lang = data.get("language") if isinstance(data, dict) else None
-    except Exception:  # noqa: BLE001 - a missing or broken client.yaml is validation's to report
-        lang = None
+    lang = client_yaml(folder).get("language")  # a missing or broken client.yaml is validation's to report
     return lang if lang in ("zh", "en") else default_lang()
 
 

@@ -719,7 +719,7 @@ def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
     from rich.table import Table
 
     table = Table(title="workbench batch", show_lines=False)
-    for col, kw in (("client", {}), ("status", {}), ("s", {"justify": "right"}), ("assessment /1000", {"justify": "right"}),
+    for col, kw in (("client", {}), ("status", {}), ("s", {"justify": "right"}), ("assessment", {"justify": "right"}),
                     ("contract", {"justify": "right"}), ("error", {"overflow": "fold"})):
         table.add_column(col, **kw)
     colour = {"ok": "green", "failed": "red", "skipped": "dim"}
@@ -733,7 +733,9 @@ def _summary(console: Any, rows: list[dict[str, Any]], wall: float) -> None:
         contract = r.get("contract_score")
         table.add_row(escape(r["id"]), f"[{colour.get(r['status'], 'white')}]{r['status']}[/]",
                       f"{r.get('seconds') or 0:.1f}" if r["status"] != "skipped" else "",
-                      fmt_points(total, "") if isinstance(total, (int, float)) else "",  # scoring.md v2: points exactly
+                      # scoring.md v2: points exactly, of the client's framework total
+                      f"{fmt_points(total, '')} / {fmt_points(r.get('total_points'), '')}".rstrip(" /")
+                      if isinstance(total, (int, float)) else "",
                       fmt_score(contract, "") if isinstance(contract, (int, float)) else "",
                       escape(headline(r.get("error"), 160)))
     if shown:

@@ -30,9 +30,11 @@ from urllib.parse import quote
 from workbench.core.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from workbench.core.i18n import t
 from workbench.core.numfmt import fmt_delta, fmt_pct, fmt_points, fmt_score
-from workbench.core.resources import frameworks_dir, templates_dir
+from workbench.core.resources import templates_dir
 from workbench.core.status import BAND_COLOURS, BAND_FILLS, band
 from workbench.intake.contract import PERSPECTIVES
+from workbench.intake.files import client_yaml
+from workbench.intake.frameworks import DEFAULT_FRAMEWORK, load_framework
 
 __all__ = ["write", "collect", "render_index", "company_contract", "page_language", "export_rows", "STAGES",
            "MIN_INDUSTRY", "history"]
@@ -52,17 +54,15 @@ def _num(x: Any) -> bool:
 # ----------------------------------------------------------------------------------------------
 @lru_cache(maxsize=8)
 def framework(edition: str) -> dict[str, Any]:
-    """Category ids -> {points, zh, en} of an assessment framework (data/frameworks/<edition>.yaml)."""
-    import yaml
-
-    path = frameworks_dir() / f"{edition}.yaml"
+    """Category ids -> {points, zh, en} and the total points of an assessment framework (`intake.frameworks`,
+    the one reader of the framework files). An edition no file here defines (a results.json from another
+    installation) gives no categories and the default edition's total."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {"categories": {}, "total_points": 1000}
-    cats = {str(c["id"]): {"points": float(c.get("points") or 0), "zh": c.get("zh", ""), "en": c.get("en", "")}
-            for c in doc.get("categories", []) if isinstance(c, dict) and "id" in c}
-    return {"categories": cats, "total_points": float(doc.get("total_points") or 1000)}
+        fw = load_framework(edition)
+    except (KeyError, ValueError):
+        return {"categories": {}, "total_points": float(load_framework(DEFAULT_FRAMEWORK).total_points)}
+    return {"categories": {c.id: {"points": float(c.points), "zh": c.zh, "en": c.en} for c in fw.categories},
+            "total_points": float(fw.total_points)}
 
 
 def _read_json(path: Path) -> dict | None:
@@ -72,18 +72,6 @@ def _read_json(path: Path) -> dict | None:
         return doc if isinstance(doc, dict) else None
     except (OSError, ValueError):
         return None
-
-
-def _profile_yaml(folder: str | None) -> dict:
-    if not folder:
-        return {}
-    import yaml
-
-    try:
-        doc = yaml.safe_load((Path(folder) / "client.yaml").read_text(encoding="utf-8"))
-        return doc if isinstance(doc, dict) else {}
-    except Exception:
-        return {}
 
 
 def company_contract(contracts: Any, name: str | None = None) -> tuple[str | None, float | None]:
@@ -109,7 +97,7 @@ def company_contract(contracts: Any, name: str | None = None) -> tuple[str | Non
 
 def _round(doc: dict, fw_cache: dict[str, Any] | None = None) -> dict[str, Any]:
     """The headline numbers of one results.json (this round or a filed earlier one)."""
-    fw = framework(str(doc.get("framework") or "gbt19580-2012"))
+    fw = framework(str(doc.get("framework") or DEFAULT_FRAMEWORK))
     assess = doc.get("assessment")
     total = float(assess["total"]) if isinstance(assess, dict) and _num(assess.get("total")) else None
     cats: dict[str, float] = {}
@@ -154,7 +142,7 @@ def collect(out: Path, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]
         row = dict(e)
         cid = str(e["id"])
         res = _read_json(out / cid / "results.json") if e.get("status") in ("ok", "skipped") else None
-        prof = _profile_yaml(e.get("folder"))  # also the client's language (results.json does not hold it)
+        prof = client_yaml(e.get("folder"))  # also the client's language (results.json does not hold it)
         row["name"] = (res or {}).get("name") or prof.get("name") or cid
         ind = (res or {}).get("industry", prof.get("industry"))
         row["industry"] = str(ind).strip() if ind not in (None, "") else None
@@ -477,7 +465,8 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None,
     cat_ids = sorted({c for r in with_res for c in r["category_pct"]},
                      key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
     all_periods = periods(rows)
-    points = max((r.get("total_points") or 1000 for r in with_res), default=1000)
+    default_total = framework(DEFAULT_FRAMEWORK)["total_points"]
+    points = max((r.get("total_points") or default_total for r in with_res), default=default_total)
 
     def by_round(key: str) -> list[tuple[str, list[float]]]:
         groups = []
@@ -518,7 +507,8 @@ def render_index(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None,
 
     median_cat = {c: median(v) for c in cat_ids if (v := [r["category_pct"][c] for r in with_res if c in r["category_pct"]])}
     ctx = {
-        "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "T": T, "meta": meta, "counts": n,
+        "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "meta": meta, "counts": n,
+        "T": lambda key, **kw: T(key, **{"points": fmt_points(points), **kw}),  # "of 1000": the framework's total
         "rows": rows, "with_res": with_res, "ranked": ranked, "cat_ids": cat_ids,
         "cat_label": {c: _cat_label(cats.get(c, {}), c, lang) for c in cat_ids}, "median_cat": median_cat,
         "heat": _heat, "band": band, "colours": BAND_COLOURS, "fills": BAND_FILLS, "charts": charts,

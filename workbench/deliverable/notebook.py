@@ -116,9 +116,14 @@ def save_results(a: Any, output_folder: str | os.PathLike[str] | None) -> Path |
 
 
 def text(a: Any) -> Callable[..., str]:
-    """``T(key, **fields)``: the fixed text ``report.<key>`` in the client's language."""
+    """``T(key, **fields)``: the fixed text ``report.<key>`` in the client's language. ``{framework}`` (the
+    client's assessment framework, named as its file names it) is always available to a text."""
+    from workbench.intake.frameworks import framework_of
+
     lang = tables.lang_of(a)
-    return lambda key, **fields: t(f"report.{key}", lang, **fields)
+    profile = getattr(getattr(a, "client", None), "profile", None)
+    known = {"framework": framework_of(profile).name(lang)}
+    return lambda key, **fields: t(f"report.{key}", lang, **{**known, **fields})
 
 
 def _empty(data: Any) -> bool:

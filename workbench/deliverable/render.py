@@ -330,18 +330,9 @@ def _profile(client: Any) -> Any:
     return getattr(client, "profile", client)
 
 
-def _framework_name(profile: Any, lang: str) -> str:
-    """The client's assessment framework as its YAML file names it (a second framework is one file)."""
-    from workbench.intake.frameworks import DEFAULT_FRAMEWORK, load_framework
-
-    try:
-        return load_framework(getattr(profile, "framework", None) or DEFAULT_FRAMEWORK).name(lang)
-    except (KeyError, ValueError):
-        return load_framework(DEFAULT_FRAMEWORK).name(lang)
-
-
 def _cover(profile: Any, lang: str, generated: date) -> dict[str, Any]:
     from workbench.deliverable.tables import format_period
+    from workbench.intake.frameworks import framework_of
 
     meta = [(t("report.cover.period", lang), format_period(profile.period, lang))]
     if getattr(profile, "industry", None):
@@ -353,7 +344,7 @@ def _cover(profile: Any, lang: str, generated: date) -> dict[str, Any]:
         "client": profile.name,
         "title": t("report.title", lang),
         "subtitle": t("report.cover.subtitle", lang, framework=t("report.framework.basis", lang,
-                                                                framework=_framework_name(profile, lang))),
+                                                                framework=framework_of(profile).name(lang))),
         "meta": meta,
         "foot": t("report.cover.confidential", lang, client=profile.name),
     }

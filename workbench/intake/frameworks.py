@@ -19,7 +19,7 @@ import yaml
 
 from workbench.core.resources import frameworks_dir
 
-__all__ = ["DEFAULT_FRAMEWORK", "FrameworkItem", "FrameworkCategory", "Band", "Framework", "available_frameworks",
+__all__ = ["DEFAULT_FRAMEWORK", "framework_of", "FrameworkItem", "FrameworkCategory", "Band", "Framework", "available_frameworks",
            "load_framework", "register_framework", "unregister_framework", "framework_item_ids", "known_frameworks"]
 
 DEFAULT_FRAMEWORK = "gbt19580-2012"  # client.yaml's default edition (intake.md)
@@ -148,6 +148,15 @@ def load_framework(edition: str = DEFAULT_FRAMEWORK) -> Framework:
     if fw.edition != edition:
         raise ValueError(f"framework file {paths[edition].name} declares edition {fw.edition!r}")
     return fw
+
+
+def framework_of(profile: Any) -> Framework:
+    """The framework a client's profile names (``framework`` in client.yaml); the default edition when it names
+    none, or one no file defines (validation has said so already)."""
+    try:
+        return load_framework(getattr(profile, "framework", None) or DEFAULT_FRAMEWORK)
+    except (KeyError, ValueError):
+        return load_framework(DEFAULT_FRAMEWORK)
 
 
 @lru_cache(maxsize=16)

@@ -28,13 +28,12 @@ import pandas as pd
 import yaml
 
 from workbench.intake import contract, csvtext
+from workbench.intake.files import CLIENT_YAML, INTAKE_XLSX
 from workbench.intake.model import Issue
 
 __all__ = ["CLIENT_YAML", "INTAKE_XLSX", "ROW", "RawIntake", "read_raw", "closest_table", "header_name",
            "MAX_SHARED_STRINGS"]
 
-CLIENT_YAML = "client.yaml"
-INTAKE_XLSX = "intake.xlsx"
 ROW = "_row"
 MAX_SHARED_STRINGS = 1_000_000  # a real intake has tens of thousands; millions is a bomb (40 s to parse)
 _CSV_FIELD_LIMIT = contract.MAX_CELL_CHARS * 4  # longer fields stop the csv module; shorter ones are measured

@@ -38,13 +38,9 @@ def resolve(path: str | Path) -> Path:
 
 
 def _client_label(folder: Path) -> str:
-    try:
-        import yaml
+    from workbench.intake.files import client_yaml
 
-        data = yaml.safe_load((folder / "client.yaml").read_text(encoding="utf-8-sig")) or {}
-        name = data.get("name") if isinstance(data, dict) else None
-    except Exception:
-        name = None
+    name = client_yaml(folder).get("name")
     return f"{folder.name} · {name}" if name else folder.name
 
 
@@ -298,13 +294,9 @@ class EngagementApp:
     def _show_load_error(self, key: str, exc: IntakeError) -> None:
         from workbench.widgets.engagement import issue_text
 
-        lang = "zh"
-        try:
-            import yaml
+        from workbench.intake.files import client_yaml
 
-            lang = (yaml.safe_load((Path(key) / "client.yaml").read_text(encoding="utf-8-sig")) or {}).get("language") or "zh"
-        except Exception:  # noqa: BLE001
-            pass
+        lang = client_yaml(key).get("language") or "zh"
         rows = [[esc(t("cli.error" if i.severity == "error" else "cli.warning", lang)), esc(i.location(lang)),
                  esc(issue_text(i, lang))] for i in exc.report.issues]
         self.header.value = esc(Path(key).name)

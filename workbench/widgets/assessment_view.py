@@ -21,12 +21,9 @@ class AssessmentView:
         self.on_edit = on_edit or (lambda: None)
         self._updating = False
         L = self.lang
-        from workbench.analysis.assessment import load_framework
+        from workbench.intake.frameworks import framework_of
 
-        try:
-            self.framework = load_framework(eng.profile.framework or "gbt19580-2012")
-        except ValueError:
-            self.framework = None
+        self.framework = framework_of(eng.profile)
         self.item_dd = W.Dropdown(
             options=[(f"{i.id} {i.name(L)} ({i.points})", i.id) for i in self.framework.items] if self.framework else [],
             description=t("widgets.col.item", L), style={"description_width": "60px"}, layout=W.Layout(width="520px"))
