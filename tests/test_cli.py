@@ -113,6 +113,16 @@ def test_validate_errors_located_in_the_clients_language(tmp_path: Path) -> None
     assert all(LINE.match(line) for line in r.stderr.splitlines())
 
 
+def test_validate_total_line_speaks_the_clients_shared_language() -> None:
+    """Several clients: the total line is in their language when they share one, else the locale's (C: English)."""
+    zh = wb("validate", str(ROOT / "clients" / "huaxin-steel"), str(ROOT / "clients" / "jinfeng-logistics"))
+    assert zh.returncode == 0, zh.stderr
+    assert zh.stdout.splitlines()[-1].startswith("2 个客户: 2 个通过, 0 个有错误"), zh.stdout
+    mixed = wb("validate", str(ROOT / "clients"))
+    assert mixed.returncode == 0, mixed.stderr
+    assert mixed.stdout.splitlines()[-1].startswith("3 client(s): 3 valid, 0 with errors"), mixed.stdout
+
+
 def test_validate_json(tmp_path: Path, make_client) -> None:
     good = make_client()
     bad = copy_demo(tmp_path, "jinfeng-logistics")

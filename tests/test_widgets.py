@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.core.numfmt import fmt_points
@@ -448,3 +449,63 @@ def test_engagement_notebook_runs_under_papermill(tmp_path: Path) -> None:
     assert "业绩合同得分" in html and "华鑫特钢" in html
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+# --------------------------------------------------------------------------- drafts of unsaved edits
+@pytest.mark.parametrize("client_id", DEMOS)
+def test_draft_round_trip_keeps_every_table_exactly(tmp_path: Path, client_id: str) -> None:
+    """Every table of every demo client survives the draft file cell for cell, dtype for dtype."""
+    from workbench.widgets.drafts import read_draft, write_draft
+
+    eng = Engagement(copy_client(tmp_path, client_id))
+    tables = {k: v for k, v in eng.tables.items() if v is not None}
+    write_draft(eng.folder, "base", tables)
+    draft, problem = read_draft(eng.folder)
+    assert problem is None and draft is not None and set(draft.tables) == set(tables)
+    for name, df in tables.items():
+        pd.testing.assert_frame_equal(draft.tables[name], df, check_index_type=False, obj=name)
+
+
+def test_draft_of_unsaved_edits_survives_a_new_session_and_goes_when_saved(tmp_path: Path, app_on) -> None:
+    """Edit, lose the kernel (a new Engagement on the folder): the draft is offered, not applied; restored, the
+    edits and their scores are back; saved, the draft is gone. A stale draft (the intake changed on disk since)
+    cannot be restored, and a damaged one is reported, never trusted."""
+    folder = copy_client(tmp_path, "huaxin-steel")
+    eng = Engagement(folder)
+    assert eng.draft is None
+    eng.set_kpi("K01", target=360000)  # ratio 100 x 352800 / 360000 = 98.0
+    assert (folder / ".workbench" / "draft.json").is_file()
+
+    app = app_on(folder)  # the next session
+    again = app.engagement
+    assert again.draft is not None and not again.dirty and not again.draft_stale
+    assert again.analysis.kpis.loc["K01", "score"] != pytest.approx(98.0)  # offered, not applied
+    assert app.page.draft_bar.layout.display == "flex" and "kpis" in app.page.draft_html.value
+    assert app.restore_draft()
+    eng2 = app.engagement
+    assert eng2.dirty and eng2.analysis.kpis.loc["K01", "score"] == pytest.approx(98.0)
+    assert eng2.tables["kpis"].set_index("kpi_id").loc["K01", "target"] == 360000
+    assert app.page.draft_bar.layout.display == "none"
+    res = app.save()
+    assert res.ok and not (folder / ".workbench" / "draft.json").exists()
+
+    # stale: a draft is kept, then the workbook changes on disk (someone saved it in Excel meanwhile)
+    import openpyxl
+
+    from workbench.intake.writeback import fingerprint
+
+    Engagement(folder).set_kpi("K01", target=375000)
+    wb = openpyxl.load_workbook(folder / "intake.xlsx")
+    wb.properties.title = "saved in Excel meanwhile"
+    wb.save(folder / "intake.xlsx")
+    late = Engagement(folder)
+    assert late.draft is not None and late.draft_stale and late.draft.base != fingerprint(folder)
+    assert not late.restore_draft() and not late.dirty  # restoring would overwrite the change on disk
+    late_app = app_on(folder)
+    assert late_app.page.restore_btn.layout.display == "none" and "磁盘上被修改" in late_app.page.draft_html.value  # zh client
+    late_app.discard_draft()
+    assert not (folder / ".workbench" / "draft.json").exists() and late_app.page.draft_bar.layout.display == "none"
+
+    (folder / ".workbench" / "draft.json").write_text("{not json", encoding="utf-8")
+    broken = Engagement(folder)
+    assert broken.draft is None and "draft.json" in (broken.draft_problem or "")

@@ -155,6 +155,7 @@ def validate(ctx: typer.Context,
     clients = expand_client_folders([f for f in folders if f.is_dir()])
     docs: list[dict[str, Any]] = []
     n_bad = n_err = n_warn = 0
+    langs: set[str] = set()
     for folder in clients:
         if json_:
             _client, report = check_client(folder)
@@ -162,6 +163,7 @@ def validate(ctx: typer.Context,
             n_bad += bool(report.errors)
             continue
         _client, report, lang = _checked(out, folder)
+        langs.add(lang)
         errs, warns = len(report.errors), len(report.warnings)
         n_err, n_warn, n_bad = n_err + errs, n_warn + warns, n_bad + bool(errs)
         status = t("cli.validate.fail" if errs else "cli.validate.ok", lang)
@@ -172,7 +174,8 @@ def validate(ctx: typer.Context,
 
         out.raw(json.dumps({"ok": not n_bad and not missing, "clients": docs}, ensure_ascii=False, indent=2) + "\n")
     elif clients:
-        out.result(t("cli.validate.total", out.lang, n=len(clients), ok=len(clients) - n_bad, bad=n_bad,
+        total_lang = langs.pop() if len(langs) == 1 else out.lang  # the clients' language when they share one
+        out.result(t("cli.validate.total", total_lang, n=len(clients), ok=len(clients) - n_bad, bad=n_bad,
                      errors=n_err, warnings=n_warn))
     if missing or not folders:
         raise typer.Exit(USAGE)

@@ -183,6 +183,34 @@ class Page:
         self.tabs = W.Tab(children=[w for _, w in tabs])
         self.tabs.titles = tuple(t(f"widgets.tab.{k}", L) for k in self.tab_keys)
         self.tabs.selected_index = self.tab_keys.index("kpis")
+        # a draft of unsaved edits found on disk (a kernel that died, a notebook closed without saving)
+        self.draft_html = W.HTML()
+        self.restore_btn = W.Button(description=t("widgets.draft.restore", L), icon="history",
+                                    button_style="warning", layout=W.Layout(width="auto"))
+        self.restore_btn.add_class("wb-draft-restore")
+        self.discard_draft_btn = W.Button(description=t("widgets.draft.discard", L), icon="trash",
+                                          layout=W.Layout(width="auto"))
+        self.discard_draft_btn.add_class("wb-draft-discard")
+        self.restore_btn.on_click(lambda _b: app.restore_draft())
+        self.discard_draft_btn.on_click(lambda _b: app.discard_draft())
+        self.draft_bar = W.HBox([self.draft_html, self.restore_btn, self.discard_draft_btn],
+                                layout=W.Layout(align_items="center"))
+        self.draft_bar.add_class("wb-draft-bar")
+        self.widget = W.VBox([self.draft_bar, self.tabs])
+        self.show_draft()
+
+    def show_draft(self) -> None:
+        """The draft bar: what was found and when, Restore (not for a stale draft) and Discard; hidden otherwise."""
+        eng, L = self.eng, self.eng.lang
+        draft = eng.draft
+        self.draft_bar.layout.display = "flex" if draft is not None else "none"
+        if draft is None:
+            return
+        tables = ", ".join(sorted(draft.tables))
+        key = "widgets.draft.stale" if eng.draft_stale else "widgets.draft.found"
+        self.draft_html.value = (f'<span class="wb-msg" style="color:#b45309;font-weight:600">'
+                                 f'{esc(t(key, L, saved=draft.saved.replace("T", " "), tables=tables))}</span>')
+        self.restore_btn.layout.display = "none" if eng.draft_stale else ""
 
     @property
     def busy(self) -> bool:
@@ -312,19 +340,38 @@ class EngagementApp:
         self.chooser.description = t("widgets.client", L)
         self.chooser.style = {"description_width": "50px"}
         self.header.value = esc(t("widgets.client.header", L, name=eng.profile.name, period=eng.profile.period))
-        self.body.children = (page.tabs,)
+        self.body.children = (page.widget,)
         self._refresh_chooser()
         self._edited()
         self._update_state_outputs()
 
     def discard(self) -> None:
-        """Drop the current client's unsaved edits and read it again from disk."""
+        """Drop the current client's unsaved edits (and their draft on disk) and read it again from disk."""
         if self.current is None:
             return
         page = self.pages.pop(self.current, None)
         if page is not None and page.busy:
             page.job.cancel()  # type: ignore[union-attr]
+        if page is not None:
+            page.eng.discard_draft()
         self.load(self.current)
+
+    def restore_draft(self) -> bool:
+        """Apply the draft of unsaved edits found for the current client; its tabs are built again on them."""
+        page = self.page
+        if page is None or not page.eng.restore_draft():
+            return False
+        fresh = self.pages[self.current] = Page(self, page.eng)  # type: ignore[index]
+        fresh.job = page.job
+        self._show(fresh)
+        return True
+
+    def discard_draft(self) -> None:
+        """Delete the draft found for the current client (its edits are not applied)."""
+        page = self.page
+        if page is not None:
+            page.eng.discard_draft()
+            page.show_draft()
 
     def _default_out(self) -> Path:
         if self.out is not None:
@@ -342,7 +389,10 @@ class EngagementApp:
                  else f'<span class="wb-muted" style="color:#666">{esc(t("widgets.state.clean", L))}</span>']
         if n:
             parts.append(f'<span style="color:#c62828">{esc(t("widgets.state.errors", L, n=n))}</span>')
+        if eng.dirty and eng.draft_problem:  # the draft could not be written: say so, editing goes on
+            parts.append(f'<span style="color:#c62828">{esc(t("widgets.draft.not_kept", L, why=eng.draft_problem))}</span>')
         self.state_html.value = " · ".join(parts)
+        page.show_draft()
         drafts = [Path(k).name for k, p in self.pages.items() if k != self.current and (p.eng.dirty or p.busy)]
         self.drafts_html.value = (f'<span class="wb-muted">{esc(t("widgets.client.drafts_kept", L, clients=", ".join(drafts)))}</span>'
                                   if drafts else "")

@@ -11,7 +11,9 @@ contract columns, extra columns, ``_row``; a new row has ``_row`` NaN). Every ed
    validation has errors, e.g. weights not summing to 100, so the scores move as the consultant types).
 
 ``save()`` writes the edits back (``workbench.intake.writeback``), ``render(out)`` builds the deliverable from the
-saved data (``workbench.build.runner``).
+saved data (``workbench.build.runner``). Unsaved edits are kept on disk as a draft after every edit
+(``workbench.widgets.drafts``): ``draft`` is the one found when the client was opened, ``restore_draft()`` and
+``discard_draft()`` settle it.
 """
 from __future__ import annotations
 
@@ -130,6 +132,9 @@ class Engagement:
         self.report: ValidationReport = report
         self.analysis: Any = None
         self.analysis_error: str | None = None
+        from workbench.widgets.drafts import read_draft
+
+        self.draft, self.draft_problem = read_draft(self.folder)  # offered, not applied: the user decides
         self._recompute()
 
     @property
@@ -630,6 +635,44 @@ class Engagement:
             self.analysis_error = f"{type(exc).__name__}: {exc}"
         t2 = time.perf_counter()
         self.timings = {"validate": t1 - t0, "analyse": t2 - t1}
+        if self.edited:
+            self._keep_draft()
+
+    # ------------------------------------------------------------------ drafts
+    def _keep_draft(self) -> None:
+        """Write the edited tables as this client's draft. The first edit after opening settles a draft that was
+        offered and not restored: it is replaced by the new edits."""
+        from workbench.widgets.drafts import write_draft
+
+        self.draft = None
+        try:
+            write_draft(self.folder, self._fingerprint, {k: self.tables[k] for k in sorted(self.edited)
+                                                         if self.tables.get(k) is not None})
+            self.draft_problem = None
+        except OSError as exc:  # a read-only folder: editing goes on, the notebook says edits are not kept
+            self.draft_problem = f"{type(exc).__name__}: {exc}"
+
+    @property
+    def draft_stale(self) -> bool:
+        """The draft offered was edited from intake files that changed on disk since."""
+        return self.draft is not None and self.draft.stale(self._fingerprint)
+
+    def restore_draft(self) -> bool:
+        """Apply the draft offered (not a stale one: it would overwrite what changed on disk). True when applied."""
+        if self.draft is None or self.draft_stale:
+            return False
+        for name, df in self.draft.tables.items():
+            if name in C.TABLES:
+                self.tables[name] = df
+                self._touch(name)
+        self._recompute()
+        return True
+
+    def discard_draft(self) -> None:
+        from workbench.widgets.drafts import remove_draft
+
+        remove_draft(self.folder)
+        self.draft = None
 
     # ------------------------------------------------------------------ messages
     def messages(self, table: str | None = None, key: str | None = None, column: str | None = None,
@@ -651,6 +694,9 @@ class Engagement:
         result = save_tables(self.folder, {k: self.tables[k] for k in sorted(self.edited)}, original=self.original,
                              expected_fingerprint=self._fingerprint)
         if result.ok:
+            from workbench.widgets.drafts import remove_draft
+
+            remove_draft(self.folder)  # saved: nothing left to keep
             self.reload()
         return result
 

@@ -28,9 +28,17 @@ class Checker:
         self.report = report
         self.files = files
         self.profile = profile
+        self._cells_in_error: set[tuple[str, int, str]] = set()
 
     def add(self, severity: Severity, table: str, code: str, row: int | None = None, column: str | None = None,
             value: object = None, **params: object) -> None:
+        """Report an issue. One error per cell: a cell that could not be read (``abc`` as a target) is left empty
+        for the later checks, and their "target is empty" would send the user after a second problem that is the
+        first one again."""
+        if severity == "error" and row is not None and column is not None:
+            if (table, row, column) in self._cells_in_error:
+                return
+            self._cells_in_error.add((table, row, column))
         self.report.issue(severity, code, params, file=self.files.get(table, f"{table}.csv"), sheet=table, row=row,
                           column=column, value=value)
 
