@@ -28,8 +28,25 @@ CLIENTS = sorted(p for p in (ROOT / "clients").iterdir() if (p / "client.yaml").
 LANGS = ("zh", "en")
 
 
+def _native(fig):
+    """The `charts.svg.SvgChart` of a chart written as SVG (itself or a lazy Chart's), else None."""
+    from workbench.deliverable.charts.svg import SvgChart
+
+    f = fig if isinstance(fig, SvgChart) else getattr(fig, "figure", None)
+    return f if isinstance(f, SvgChart) else None
+
+
 def draw_checked(fig) -> bytes:
-    """Draw and export ``fig``; fail on any missing-glyph warning."""
+    """Draw and export ``fig``; fail on any missing-glyph warning. A chart written as SVG: its markup, which must
+    be well-formed XML holding every text it says it drew."""
+    native = _native(fig)
+    if native is not None:
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(native.markup)
+        drawn = "".join(root.itertext())
+        assert all(t.replace("\n", "") in drawn for t in native.texts), [t for t in native.texts if t.replace("\n", "") not in drawn][:3]
+        return native.markup.encode("utf-8")
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         fig.canvas.draw()
@@ -43,7 +60,21 @@ def draw_checked(fig) -> bytes:
 
 
 def _texts(fig) -> list[Text]:
+    native = _native(fig)
+    if native is not None:  # an SVG chart's texts, as matplotlib-like objects (no math parsing exists there)
+        return [_SvgText(t) for t in native.texts if t.strip()]
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+class _SvgText:
+    def __init__(self, text: str):
+        self.text = text
+
+    def get_text(self) -> str:
+        return self.text
+
+    def get_parse_math(self) -> bool:
+        return False
 
 
 def gids(fig, prefix: str) -> list[str]:
@@ -437,7 +468,7 @@ def test_kpi_tree_odd_level_chains_draw_cleanly():
 
 # --- KPI trends: every KPI, paged ---------------------------------------------------------------------------
 def _trend_panels(fig) -> list[str]:
-    return [ax.get_gid()[len("trend:"):] for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")]
+    return list(_native(fig).panels)
 
 
 def test_kpi_trends_pages_show_every_kpi_in_cascade_order():
@@ -464,7 +495,8 @@ def test_kpi_trends_pages_show_every_kpi_in_cascade_order():
     first = C.kpi_trends(hist, k, "en")
     draw_checked(first)
     assert len(_trend_panels(first)) == 12
-    assert [t.get_text() for t in _texts(first) if t.get_gid() == "trends-more"] == [f"First 12 of {len(ids)} KPIs"]
+    assert _native(first).notes == {"trends-more": f"First 12 of {len(ids)} KPIs"}
+    assert f"First 12 of {len(ids)} KPIs" in _native(first).markup
 
 
 def test_kpi_trends_binary_and_grades():
@@ -480,19 +512,20 @@ def test_kpi_trends_binary_and_grades():
     for lang, yes, no in (("zh", "是", "否"), ("en", "Yes", "No")):
         fig = C.kpi_trends(hist, k, lang)
         draw_checked(fig)
-        axes = {ax.get_gid()[6:]: ax for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")}
+        axes = _native(fig).panels
         b = axes["K02"]
-        assert tick_labels(b) == [no, yes]
-        lo, hi = b.get_ylim()
+        assert tick_labels(b) == [no, yes] and b.kind == "binary"
+        assert [y for _, y in b.points] == [0.0, 1.0, 1.0, 1.0]
+        lo, hi = b.ylim
         assert lo < 0 and hi > 1 and hi - lo > 1.5  # a 0/1 axis, not 0.99-1.01
         q = axes["K03"]
         labs = tick_labels(q)
         assert labs[-1] == "A" and {"A", "B", "C", "D", "E"} <= set(labs) or labs == ["C", "B", "A"]
     grades = {"A": 100, "B": 85, "C": 70, "D": 60, "E": 0}
     fig = C.kpi_trends(hist, k, "en", grades=grades)
-    q = [ax for ax in fig.axes if ax.get_gid() == "trend:K03"][0]
-    fig.canvas.draw()
+    q = _native(fig).panels["K03"]
     assert tick_labels(q) == ["E", "D", "C", "B", "A"]
+    assert [y for _, y in q.points] == [2.0, 2.0, 3.0, 4.0]  # C, C, B, A on the E..A axis
     assert tick_labels(q, "x") == periods
 
 
@@ -839,17 +872,18 @@ def test_kpi_trends_units_thousands_and_zero_base():
     rows += [(k.index[1], p, v, 80.0) for p, v in zip(periods, [96.8, 97.1, 97.5, 97.9])]
     hist = pd.DataFrame(rows, columns=["kpi_id", "period", "actual", "score"])
     fig = C.kpi_trends(hist, k, "zh").figure
-    fig.canvas.draw()
-    axes = {ax.get_gid()[6:]: ax for ax in fig.axes if (ax.get_gid() or "").startswith("trend:")}
+    draw_checked(fig)
+    axes = fig.panels
     amount, pct = axes[k.index[0]], axes[k.index[1]]
-    heading = {kid: [t.get_text() for t in ax.texts if t.get_gid() == "trend-title"][0] for kid, ax in axes.items()}
+    heading = {kid: p.title for kid, p in axes.items()}
     assert "(万元)" in heading[k.index[0]] and "(%)" in heading[k.index[1]]
-    assert amount.get_ylim()[0] == 0  # an amount is drawn from zero
-    assert pct.get_ylim()[0] > 90  # a percentage near its target is not
+    assert amount.ylim[0] == 0  # an amount is drawn from zero
+    assert pct.ylim[0] > 90  # a percentage near its target is not
     ticks = tick_labels(amount)
     assert any("," in t for t in ticks) and not any(len(t) > 3 and "," not in t for t in ticks), ticks
-    target = [ln for ln in amount.lines if list(ln.get_ydata()) == [380000.0, 380000.0]]
-    assert target, "the target line is drawn"
+    assert all(t in fig.markup for t in ticks)  # and drawn
+    assert amount.lines == {"target": 380000.0, "threshold": 300000.0, "stretch": 400000.0}
+    assert 'stroke-dasharray="5 2"' in fig.markup  # the target line is drawn, dashed as the legend shows it
     assert zero_based("次", [3, 5]) and not zero_based("%", [3, 5]) and not zero_based("万元", [-5, 3])
 
 

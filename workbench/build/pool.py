@@ -425,6 +425,7 @@ def _zygote(spec_json: str) -> None:
         result["wall"] = time.monotonic() - r.started
         if ru is not None:
             result["cpu"] = ru.ru_utime + ru.ru_stime
+            result["cpu_sys"] = ru.ru_stime  # page faults of copy-on-write memory show here
             result["maxrss_mb"] = ru.ru_maxrss / 1024
         shutil.rmtree(r.tmp, ignore_errors=True)
         send({"ev": "done", "key": r.key, "result": result})

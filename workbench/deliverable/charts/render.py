@@ -45,8 +45,18 @@ def _figure_of(obj: Any) -> Figure:
     return fig
 
 
+def _svg_native(obj: Any) -> Any:
+    """The `charts.svg.SvgChart` of ``obj`` (itself or a lazy Chart's figure), or None for a matplotlib chart."""
+    from workbench.deliverable.charts.svg import SvgChart
+
+    fig = obj if isinstance(obj, SvgChart) else getattr(obj, "figure", None)
+    return fig if isinstance(fig, SvgChart) else None
+
+
 def to_png(fig: Any, dpi: int = DPI, *, close: bool = True) -> bytes:
     """PNG bytes of a chart (white background, no extra layout pass), for the widgets; closes the figure."""
+    if _svg_native(fig) is not None:
+        raise TypeError("this chart is written as SVG (charts.svg) and has no PNG: use to_svg")
     fig = _figure_of(fig)
     buf = io.BytesIO()
     try:
@@ -92,7 +102,11 @@ def _sans() -> list[str]:
 
 def to_svg(fig: Any, alt: str = "", *, close: bool = True) -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog), labelled ``alt`` for screen readers, scaling down
-    to its container (``max-width: 100%``) and never up. Closes the figure unless ``close`` is false."""
+    to its container (``max-width: 100%``) and never up. Closes the figure unless ``close`` is false.
+    A chart written as SVG (`charts.svg.SvgChart`) gets the same finish."""
+    native = _svg_native(fig)
+    if native is not None:
+        return _finish(native.markup, alt)
     fig = _figure_of(fig)
     buf = io.StringIO()
     try:
@@ -103,7 +117,11 @@ def to_svg(fig: Any, alt: str = "", *, close: bool = True) -> str:
         if close:
             close_figure(fig)
     svg = _META.sub("", _HEAD.sub("", buf.getvalue(), count=1), count=1)
-    svg = _FAMILY.sub("font-family: " + FONT_STACK, svg)
+    return _finish(_FAMILY.sub("font-family: " + FONT_STACK, svg), alt)
+
+
+def _finish(svg: str, alt: str) -> str:
+    """Chart-unique ids, the accessible name and the scaling style on the root ``<svg>``."""
     prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:10]
     svg = _prefix_ids(svg, prefix)
     root = _ROOT.search(svg)

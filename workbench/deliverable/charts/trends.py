@@ -1,4 +1,4 @@
-"""Trends over periods: KPI actuals (small multiples, paged 12 a figure) and contract scores."""
+"""Trends over periods: KPI actuals (small multiples, paged 12 a figure, written as SVG) and contract scores."""
 from __future__ import annotations
 
 import math
@@ -6,13 +6,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
-from matplotlib.transforms import offset_copy
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
+from workbench.deliverable.charts.svg import Canvas, Panel, SvgChart, dash
 from matplotlib.ticker import MaxNLocator
 
 from workbench.core.numfmt import fmt_number
@@ -93,8 +91,9 @@ def _pages(ids: list[str], per_page: int) -> list[list[str]]:
 
 @chart
 def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
-               *, ncols: int = 3, title: str | None = None, grades: Mapping[str, float] | None = None) -> Figure:
-    """Small multiples, one figure: each KPI's actuals over the periods.
+               *, ncols: int = 3, title: str | None = None, grades: Mapping[str, float] | None = None) -> SvgChart:
+    """Small multiples, one figure: each KPI's actuals over the periods, written as SVG (`charts.svg`: a page of
+    twelve panels is a few hundred shapes, which matplotlib's per-panel Axes made the costliest chart of a client).
 
     Numeric KPIs: the actuals with the threshold / target / stretch lines, the last point coloured by the KPI's band.
     ``binary`` KPIs: 是/否 (yes/no) markers on a two-level axis joined by a step line; ``qualitative`` KPIs: the
@@ -102,8 +101,10 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     their scores); each of their points coloured by that period's score band.
     ``kpi_ids=None``: the first `MAX_DEFAULT` KPIs in cascade order (`trend_ids`), with a note saying how many more
     there are — `kpi_trend_pages` / `kpi_trends_for` draw every KPI over as many figures as needed.
+    The result's ``panels`` say what each panel shows (`charts.svg.Panel`).
     """
-    style.apply_style()
+    from workbench.deliverable.charts.render import FONT_STACK
+
     kp = kpis.set_index("kpi_id") if "kpi_id" in kpis.columns else kpis
     kp = kp.copy()
     kp.index = kp.index.astype(str)
@@ -121,54 +122,132 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     n = max(len(ids), 1)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    cell_h = 1.75
-    height = 1.05 + nrows * cell_h + 0.3
-    fig = style.new_figure(style.A4_WIDTH, height)
-    style.title(fig, title or t("charts.trends.title", lang))
+    height_in = 1.05 + nrows * 1.75 + 0.3
+    W, H = style.A4_WIDTH * 72, height_in * 72
+    cv = Canvas(W, H, FONT_STACK)
+    head_text = title or t("charts.trends.title", lang)
+    cv.text(0.2 * 72, 0.12 * 72, head_text, style.FS_TITLE, style.NAVY, va="top", weight="bold")
+    notes: dict[str, str] = {}
+    panels: dict[str, Panel] = {}
     if not ids or not periods:
-        fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
-        return fig
+        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        return cv.chart(head_text)
     if n_more:
-        fig.text(1 - 0.2 / style.A4_WIDTH, 1 - 0.14 / height, t("charts.trends.more", lang, shown=len(ids), total=len(ids) + n_more),
-                 ha="right", va="top", fontsize=style.FS_SMALL, color=style.MUTED, gid="trends-more")
-    top_in, bottom_in = 0.95, 0.62
-    gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=1 - top_in / height, bottom=bottom_in / height,
-                          hspace=0.62, wspace=0.36)
+        notes["trends-more"] = t("charts.trends.more", lang, shown=len(ids), total=len(ids) + n_more)
+        cv.text(W - 0.2 * 72, 0.14 * 72, notes["trends-more"], style.FS_SMALL, style.MUTED, anchor="end", va="top")
+    # the grid of panels, as matplotlib's gridspec lays it out (left 8 %, right 98 %, wspace 0.36, hspace 0.62)
+    left, right, top, bottom = 0.08 * W, 0.98 * W, 0.95 * 72, H - 0.62 * 72
+    pw = (right - left) / (ncols + 0.36 * (ncols - 1))
+    ph = (bottom - top) / (nrows + 0.62 * (nrows - 1))
+    xlim = (-0.3, len(periods) - 0.7)
+    step = max(1, math.ceil(len(periods) / 4))
+    xticks = [(float(j), p) for j, p in enumerate(periods) if j % step == 0 or j == len(periods) - 1]
     xs = {p: i for i, p in enumerate(periods)}
-    lines_styles = [("threshold", style.STATUS_COLOURS["bad"], (0, (2, 2))), ("target", style.STATUS_COLOURS["good"], (0, (5, 2))),
-                    ("stretch", style.TEAL, (0, (1, 2)))]
     for i, kid in enumerate(ids):
-        ax = fig.add_subplot(gs[i // ncols, i % ncols])
-        ax.set_gid(f"trend:{kid}")
-        ax.xaxis.set_visible(False)  # ticks, labels and grid are drawn by `_axis_labels` (see there why)
-        ax.yaxis.set_visible(False)
+        x0 = left + (i % ncols) * pw * 1.36
+        y0 = top + (i // ncols) * ph * 1.62
         h = hist[hist["kpi_id"] == kid].copy()
         h["_x"] = [xs.get(str(p), np.nan) for p in h["period"]]
         h = h.sort_values("_x")
         name = str(kp.at[kid, "kpi"]) if kid in kp.index and "kpi" in kp.columns else kid
         unit = _unit(kp, kid)
-        title_w = ax.get_position().width * style.A4_WIDTH * 72 + 6  # the panel's width (titles start at its left)
         head = f"{kid} {name}" + (f" ({unit})" if unit and unit not in ("是/否", "yes/no") else "")
-        # a plain text, not an axes title: titles are re-positioned against every other axes at each draw
-        ax.text(0, 1, wrap_to_points(head, title_w, style.FS_SMALL, "bold"), transform=ax.transAxes, ha="left",
-                va="bottom", fontsize=style.FS_SMALL, fontweight="bold", linespacing=LINESPACING, gid="trend-title",
-                transform_rotates_text=False).set_y(1.04)
         method = _method(kp, kid)
         values = list(h["actual"])
         if method == "binary" or (values and all(_is_binary(v) for v in values)):
-            yticks = _binary_panel(ax, h, lang)
+            panel = _binary_panel(kid, h, lang)
         elif method == "qualitative" or (values and all(isinstance(v, str) for v in values)):
-            yticks = _grade_panel(ax, h, grades)
+            panel = _grade_panel(kid, h, grades)
         else:
-            yticks = _numeric_panel(ax, h, kp, kid, lines_styles, unit)
-        ax.set_xlim(-0.3, len(periods) - 0.7)
-        step = max(1, math.ceil(len(periods) / 4))
-        _axis_labels(ax, "y", yticks)
-        _axis_labels(ax, "x", [(j, p) for j, p in enumerate(periods) if j % step == 0 or j == len(periods) - 1])
-    handles = [Line2D([], [], color=style.NAVY, marker="o", ms=3.2)] + [Line2D([], [], color=c, ls=ls) for _, c, ls in lines_styles]
-    labels = [t("charts.trends.actual", lang)] + [t(f"charts.trends.{k}", lang) for k, _, _ in lines_styles]
-    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=style.FS_SMALL, bbox_to_anchor=(0.5, 0.0))
-    return fig
+            panel = _numeric_panel(kid, h, kp, unit)
+        panel.title = wrap_to_points(head, pw + 6, style.FS_SMALL, "bold")
+        panel.xticks = [p for _, p in xticks]
+        panels[kid] = panel
+        cv.group(f"trend:{kid}", lambda: _draw_panel(cv, panel, (x0, y0, pw, ph), xlim, xticks))
+    _legend(cv, lang, W, H)
+    return cv.chart(head_text, panels=panels, notes=notes)
+
+
+# line styles of the reference lines: key, colour, dash pattern (in line widths, as matplotlib scales it)
+REFERENCE_LINES = (("threshold", style.STATUS_COLOURS["bad"], (2, 2)), ("target", style.STATUS_COLOURS["good"], (5, 2)),
+                   ("stretch", style.TEAL, (1, 2)))
+SPINE = "#9CA3AF"
+
+
+def _draw_panel(cv: Canvas, p: Panel, box: tuple[float, float, float, float], xlim: tuple[float, float],
+                xticks: Sequence[tuple[float, str]]) -> None:
+    x0, y0, pw, ph = box
+    (xa, xb), (ya, yb) = xlim, p.ylim
+
+    def X(x: float) -> float:
+        return x0 + (x - xa) / (xb - xa) * pw
+
+    def Y(y: float) -> float:
+        return y0 + ph - (y - ya) / ((yb - ya) or 1.0) * ph
+
+    ys = [(v, lab) for v, lab in zip(_ytick_values(p), p.yticks)]
+    for v, _ in ys:  # grid, behind everything
+        cv.line(x0, Y(v), x0 + pw, Y(v), style.GRID, 0.7)
+    for key, colour, pattern in REFERENCE_LINES:
+        if key in p.lines:
+            cv.line(x0, Y(p.lines[key]), x0 + pw, Y(p.lines[key]), colour, 1.0, dash(pattern, 1.0))
+    pts = [(X(x), Y(y)) for x, y in p.points]
+    if p.kind == "binary" and pts:
+        stepped = [pts[0]]
+        for (xp, yp), (xc, yc) in zip(pts, pts[1:]):
+            m = (xp + xc) / 2
+            stepped += [(m, yp), (m, yc), (xc, yc)]
+        cv.polyline(stepped, style.NAVY, 1.3)
+    else:
+        cv.polyline(pts, style.NAVY, 1.6 if p.kind == "numeric" else 1.3)
+    if p.kind == "numeric":
+        for x, y in pts:
+            cv.circle(x, y, 1.6, style.NAVY)
+        if pts:  # the latest actual, in its band's colour
+            cv.circle(*pts[-1], 3.25, p.colours[-1] if p.colours else style.NAVY, "#FFFFFF", 0.8)
+    else:
+        for (x, y), colour in zip(pts, p.colours):
+            cv.circle(x, y, math.sqrt(34) / 2, colour, "#FFFFFF", 0.8)
+    # spines, ticks and labels
+    cv.line(x0, y0, x0, y0 + ph, SPINE, 0.8)
+    cv.line(x0, y0 + ph, x0 + pw, y0 + ph, SPINE, 0.8)
+    for v, lab in ys:
+        cv.line(x0 - 3.5, Y(v), x0, Y(v), style.MUTED, 0.8)
+        cv.text(x0 - 5, Y(v), lab, style.FS_TINY, style.INK, anchor="end", va="center", cls="ytick")
+    for v, lab in xticks:
+        cv.line(X(v), y0 + ph, X(v), y0 + ph + 3.5, style.MUTED, 0.8)
+        cv.text(X(v), y0 + ph + 5, lab, style.FS_TINY, style.INK, anchor="middle", va="top", cls="xtick")
+    cv.text(x0, y0 - 0.04 * ph, p.title, style.FS_SMALL, style.INK, va="bottom", weight="bold", cls="trend-title",
+            line_height=LINESPACING)
+
+
+def _ytick_values(p: Panel) -> list[float]:
+    if p.kind == "numeric":
+        return [v for v, _ in numeric_ticks(*p.ylim)]
+    return [float(i) for i in range(len(p.yticks))]
+
+
+def _legend(cv: Canvas, lang: str, W: float, H: float) -> None:
+    """Actual, threshold, target, stretch: one row centred at the bottom, as matplotlib's figure legend."""
+    labels = [t("charts.trends.actual", lang)] + [t(f"charts.trends.{k}", lang) for k, _, _ in REFERENCE_LINES]
+    handle, gap, sep = 20.0, 6.0, 16.0
+    widths = [measure(lab, style.FS_SMALL)[0] for lab in labels]
+    total = sum(handle + gap + w for w in widths) + sep * (len(labels) - 1)
+    x, y = (W - total) / 2, H - 0.16 * 72
+
+    def draw() -> None:
+        nonlocal x
+        for i, (lab, w) in enumerate(zip(labels, widths)):
+            if i == 0:
+                cv.line(x, y, x + handle, y, style.NAVY, 1.6)
+                cv.circle(x + handle / 2, y, 1.6, style.NAVY)
+            else:
+                _, colour, pattern = REFERENCE_LINES[i - 1]
+                cv.line(x, y, x + handle, y, colour, 1.0, dash(pattern, 1.0))
+            cv.text(x + handle + gap, y, lab, style.FS_SMALL, style.INK, va="center")
+            x += handle + gap + w + sep
+
+    cv.group("trends-legend", draw)
 
 
 RELATIVE_UNITS = {"%", "％", "‰", "分", "points", "point", "score", "pts", "指数", "index"}
@@ -188,28 +267,25 @@ def zero_based(unit: str, values: Sequence[float]) -> bool:
     return unit.strip().lower() not in RELATIVE_UNITS and all(v >= 0 for v in values)
 
 
-def _numeric_panel(ax, h: pd.DataFrame, kp: pd.DataFrame, kid: str, lines_styles, unit: str = "") -> list[tuple[float, str]]:
+def _numeric_panel(kid: str, h: pd.DataFrame, kp: pd.DataFrame, unit: str = "") -> Panel:
     h = h.assign(_a=[_num(v) for v in h["actual"]])
     h = h[~h["_a"].isna()]
-    ax.plot(h["_x"], h["_a"], color=style.NAVY, lw=1.6, marker="o", ms=3.2, zorder=3)
-    vals = list(h["_a"])
-    for key, colour, ls in lines_styles:
+    points = [(float(x), float(y)) for x, y in zip(h["_x"], h["_a"])]
+    vals = [y for _, y in points]
+    lines: dict[str, float] = {}
+    for key, _, _ in REFERENCE_LINES:
         v = _num(kp.at[kid, key]) if kid in kp.index and key in kp.columns else math.nan
         if not math.isnan(v):
-            ax.axhline(v, color=colour, lw=1.0, ls=ls, zorder=2)
+            lines[key] = v
             vals.append(v)
-    if len(h):
-        band = str(kp.at[kid, "band"]) if kid in kp.index and "band" in kp.columns else "none"
-        ax.plot([h["_x"].iloc[-1]], [h["_a"].iloc[-1]], marker="o", ms=6.5, color=style.status_colour(band),
-                mec="white", mew=0.8, zorder=4, ls="none")
+    ylim = (0.0, 1.0)
     if vals:
         lo, hi = min(vals), max(vals)
         span = (hi - lo) or abs(hi) * 0.1 or 1.0
-        if zero_based(unit, vals):
-            ax.set_ylim(0, hi + (hi or 1.0) * 0.12)
-        else:
-            ax.set_ylim(lo - span * 0.15, hi + span * 0.15)
-    return numeric_ticks(*ax.get_ylim())
+        ylim = (0.0, hi + (hi or 1.0) * 0.12) if zero_based(unit, vals) else (lo - span * 0.15, hi + span * 0.15)
+    band = str(kp.at[kid, "band"]) if kid in kp.index and "band" in kp.columns else "none"
+    return Panel(kid, "", "numeric", ylim, yticks=[lab for _, lab in numeric_ticks(*ylim)], lines=lines,
+                 points=points, colours=[style.NAVY] * (len(points) - 1) + [style.status_colour(band)] if points else [])
 
 
 def numeric_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
@@ -219,37 +295,9 @@ def numeric_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
     return [(float(v), fmt_number(float(v))) for v in MaxNLocator(nbins=4).tick_values(lo, hi) if lo - eps <= v <= hi + eps]
 
 
-def _axis_labels(ax, which: str, ticks: Sequence[tuple[float, str]]) -> None:
-    """Tick marks, labels (gid ``xtick`` / ``ytick``) and, for y, grid lines of one panel, drawn as a few plain
-    artists. A panel's own Axis objects are hidden: each builds a dozen Tick objects of five artists apiece and
-    measures every label twice per draw, which made the small multiples the costliest chart of a deliverable
-    (measured in benchmarks/stages.py: about twice the CPU of these plain artists)."""
-    if not ticks:
-        return
-    fig = ax.figure
-    pos = [v for v, _ in ticks]
-    if which == "y":
-        tr = ax.get_yaxis_transform()
-        ax.add_collection(LineCollection([[(0, v), (1, v)] for v in pos], transform=tr, colors=style.GRID,
-                                         linewidths=0.7, zorder=0.5, gid="ygrid"))
-        ax.plot([0] * len(pos), pos, transform=tr, ls="none", marker=TICKLEFT, ms=3.5, mew=0.8, color=style.MUTED,
-                clip_on=False)
-        label_tr, kw = offset_copy(tr, fig=fig, x=-5, y=0, units="points"), {"ha": "right", "va": "center"}
-    else:
-        tr = ax.get_xaxis_transform()
-        ax.plot(pos, [0] * len(pos), transform=tr, ls="none", marker=TICKDOWN, ms=3.5, mew=0.8, color=style.MUTED,
-                clip_on=False)
-        label_tr, kw = offset_copy(tr, fig=fig, x=0, y=-5, units="points"), {"ha": "center", "va": "top"}
-    for v, text in ticks:
-        ax.text(v if which == "x" else 0, 0 if which == "x" else v, text, transform=label_tr, fontsize=style.FS_TINY,
-                color=style.INK, gid=f"{which}tick", clip_on=False, **kw)
-
-
-def tick_labels(ax, which: str = "y") -> list[str]:
+def tick_labels(panel: Panel, which: str = "y") -> list[str]:
     """The tick labels of a trend panel, in axis order (bottom to top, left to right)."""
-    texts = [t for t in ax.texts if t.get_gid() == f"{which}tick"]
-    key = (lambda t: t.get_position()[1]) if which == "y" else (lambda t: t.get_position()[0])
-    return [t.get_text() for t in sorted(texts, key=key)]
+    return list(panel.yticks if which == "y" else panel.xticks)
 
 
 def _point_colours(h: pd.DataFrame) -> list[str]:
@@ -257,17 +305,14 @@ def _point_colours(h: pd.DataFrame) -> list[str]:
     return [style.status_colour(style.band_of(_num(s))) for s in scores]
 
 
-def _binary_panel(ax, h: pd.DataFrame, lang: str) -> list[tuple[float, str]]:
+def _binary_panel(kid: str, h: pd.DataFrame, lang: str) -> Panel:
     """是/否 on a 0/1 axis: a step line and one marker per period, coloured by that period's score band."""
-    y = [1.0 if bool(v) else 0.0 for v in h["actual"]]
-    x = list(h["_x"])
-    ax.step(x, y, where="mid", color=style.NAVY, lw=1.3, zorder=3)
-    ax.scatter(x, y, s=34, c=_point_colours(h), edgecolors="white", linewidths=0.8, zorder=4)
-    ax.set_ylim(-0.45, 1.45)
-    return [(0.0, t("charts.trends.no", lang)), (1.0, t("charts.trends.yes", lang))]
+    points = [(float(x), 1.0 if bool(v) else 0.0) for x, v in zip(h["_x"], h["actual"])]
+    return Panel(kid, "", "binary", (-0.45, 1.45), yticks=[t("charts.trends.no", lang), t("charts.trends.yes", lang)],
+                 points=points, colours=_point_colours(h))
 
 
-def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> list[tuple[float, str]]:
+def _grade_panel(kid: str, h: pd.DataFrame, grades: Mapping[str, float] | None) -> Panel:
     """Grades on a categorical axis (worst at the bottom), one marker per period coloured by its score band."""
     seen = [str(v).strip().upper() for v in h["actual"]]
     points: dict[str, float] = {}
@@ -279,12 +324,9 @@ def _grade_panel(ax, h: pd.DataFrame, grades: Mapping[str, float] | None) -> lis
     cats = sorted(set(points) | set(seen), key=lambda g: (points.get(g, -math.inf), g))
     # grades are usually letters (A-E); long words are fine too, the panel is wide enough for ~10 characters
     idx = {g: i for i, g in enumerate(cats)}
-    y = [idx[g] for g in seen]
-    x = list(h["_x"])
-    ax.plot(x, y, color=style.NAVY, lw=1.3, zorder=3)
-    ax.scatter(x, y, s=34, c=_point_colours(h), edgecolors="white", linewidths=0.8, zorder=4)
-    ax.set_ylim(-0.6, len(cats) - 0.4)
-    return [(float(i), wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY)) for i, g in enumerate(cats)]
+    return Panel(kid, "", "grade", (-0.6, len(cats) - 0.4),
+                 yticks=[wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats],
+                 points=[(float(x), float(idx[g])) for x, g in zip(h["_x"], seen)], colours=_point_colours(h))
 
 
 def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,

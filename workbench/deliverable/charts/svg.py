@@ -1,0 +1,148 @@
+"""Charts written as SVG directly, for the small multiples a deliverable draws dozens of times per client.
+
+matplotlib spends most of a KPI-trends page on bookkeeping: an Axes per panel (spines, two Axis objects, tick
+objects of five artists each, three titles), a Text object per label laid out twice. A page of twelve panels is a
+few hundred plain shapes; written here as SVG elements it costs about a twentieth of the CPU (measured in
+benchmarks/stages.py), with the same geometry, palette, fonts and number format as the matplotlib charts:
+
+- sizes are points (1/72 in) and the ``viewBox`` is the figure in points, so it prints at its size and scales down;
+- text is ``<text>`` in the charts' font stack (`render.FONT_STACK`), measured for wrapping with the same font
+  (`text.wrap_to_points`); client text is XML-escaped;
+- the picture is described by `SvgChart`, whose ``panels`` record what each panel shows (limits, tick labels,
+  reference lines, series) for tests and alt text, and whose ``markup`` is the inline ``<svg>``.
+
+`render.to_svg` finishes an `SvgChart` like a matplotlib figure (role, aria-label, class, no prolog); it has no PNG.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Iterable, Sequence
+
+__all__ = ["SvgChart", "Canvas", "Panel", "fmt"]
+
+
+def fmt(v: float) -> str:
+    """A coordinate, short: two decimals, no trailing zeros."""
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+@dataclass
+class Panel:
+    """What one panel of a small-multiples chart shows (for tests, alt text and the cache's key of nothing)."""
+
+    key: str
+    title: str
+    kind: str  # numeric | binary | grade
+    ylim: tuple[float, float]
+    yticks: list[str] = field(default_factory=list)  # labels, bottom to top
+    xticks: list[str] = field(default_factory=list)  # labels, left to right
+    lines: dict[str, float] = field(default_factory=dict)  # reference lines: threshold / target / stretch
+    points: list[tuple[float, float]] = field(default_factory=list)  # the series, in data coordinates
+    colours: list[str] = field(default_factory=list)  # each point's colour (binary and grade: its band)
+
+
+@dataclass
+class SvgChart:
+    """A chart written as SVG: ``markup`` (an ``<svg>`` element), its ``title`` (the alt text), ``texts`` (every
+    text drawn, in order), ``panels`` by key, and its size in inches (as a matplotlib figure reports it)."""
+
+    markup: str
+    title: str
+    width_in: float
+    height_in: float
+    texts: list[str] = field(default_factory=list)
+    panels: dict[str, Panel] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # gid → text of the chart-level notes (e.g. "trends-more")
+
+    @property
+    def alt(self) -> str:
+        return self.title
+
+    def get_figwidth(self) -> float:
+        return self.width_in
+
+    def get_figheight(self) -> float:
+        return self.height_in
+
+
+class Canvas:
+    """An SVG drawing in points, origin top-left. Collects elements; `chart` returns the `SvgChart`."""
+
+    def __init__(self, width_pt: float, height_pt: float, font_family: str):
+        self.w, self.h = width_pt, height_pt
+        self.font_family = font_family
+        self.parts: list[str] = []
+        self.texts: list[str] = []
+
+    # -- shapes ------------------------------------------------------------------------------------------
+    def line(self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float,
+             dash: Sequence[float] | None = None, cls: str | None = None) -> None:
+        extra = f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
+        extra += f' class="{cls}"' if cls else ""
+        self.parts.append(f'<line x1="{fmt(x1)}" y1="{fmt(y1)}" x2="{fmt(x2)}" y2="{fmt(y2)}" stroke="{colour}" '
+                          f'stroke-width="{fmt(width)}"{extra}/>')
+
+    def polyline(self, points: Iterable[tuple[float, float]], colour: str, width: float) -> None:
+        pts = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in points)
+        if pts:
+            self.parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{fmt(width)}" '
+                              f'stroke-linejoin="round" stroke-linecap="round"/>')
+
+    def circle(self, x: float, y: float, r: float, fill: str, stroke: str | None = None, stroke_width: float = 0) -> None:
+        s = f' stroke="{stroke}" stroke-width="{fmt(stroke_width)}"' if stroke else ""
+        self.parts.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(r)}" fill="{fill}"{s}/>')
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
+        self.parts.append(f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(w)}" height="{fmt(h)}" fill="{fill}"/>')
+
+    def text(self, x: float, y: float, text: str, size: float, colour: str, anchor: str = "start",
+             va: str = "baseline", weight: str = "normal", line_height: float = 1.2, cls: str | None = None) -> None:
+        """``text`` (may hold newlines) at ``x``; ``va`` places the block: ``top`` / ``center`` / ``bottom`` of the
+        block at ``y``, or ``baseline`` of the first line. Baselines are computed (not left to
+        ``dominant-baseline``, which PDF engines do not all honour): ascent 0.8 em, descent 0.2 em."""
+        lines = str(text).split("\n")
+        step = size * line_height
+        block = size + step * (len(lines) - 1)
+        top = {"top": y, "center": y - block / 2, "bottom": y - block}.get(va)
+        first = y if top is None else top + 0.8 * size
+        w = ' font-weight="bold"' if weight == "bold" else ""
+        c = f' class="{cls}"' if cls else ""
+        self.texts.append(str(text))
+        if len(lines) == 1:
+            self.parts.append(f'<text x="{fmt(x)}" y="{fmt(first)}" font-size="{fmt(size)}" fill="{colour}" '
+                              f'text-anchor="{anchor}"{w}{c}>{escape(lines[0], quote=False)}</text>')
+            return
+        spans = "".join(f'<tspan x="{fmt(x)}" y="{fmt(first + i * step)}">{escape(s, quote=False)}</tspan>'
+                        for i, s in enumerate(lines))
+        self.parts.append(f'<text font-size="{fmt(size)}" fill="{colour}" text-anchor="{anchor}"{w}{c}>{spans}</text>')
+
+    def group(self, gid: str, build: Any) -> None:
+        """Wrap what ``build()`` draws in ``<g data-gid="...">`` (a panel, the legend)."""
+        self.parts.append(f'<g data-gid="{escape(gid)}">')
+        build()
+        self.parts.append("</g>")
+
+    # -- result ------------------------------------------------------------------------------------------
+    def chart(self, title: str, **kw: Any) -> SvgChart:
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{fmt(self.w)}pt" height="{fmt(self.h)}pt" '
+                f'viewBox="0 0 {fmt(self.w)} {fmt(self.h)}" version="1.1">')
+        style = f'<g style="font-family: {escape(self.font_family, quote=False)}"><rect width="100%" height="100%" fill="#FFFFFF"/>'
+        markup = head + style + "".join(self.parts) + "</g></svg>"
+        return SvgChart(markup, title, self.w / 72, self.h / 72, texts=list(self.texts), **kw)
+
+
+def marker_radius(ms: float) -> float:
+    """matplotlib's marker size (points, a diameter) as a circle radius."""
+    return ms / 2
+
+
+def dash(pattern: Sequence[float], width: float) -> list[float]:
+    """A matplotlib dash pattern (in line widths) in points."""
+    return [p * width for p in pattern]
+
+
+def finite(values: Iterable[float]) -> list[float]:
+    return [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
