@@ -62,26 +62,44 @@ def draw_checked(fig) -> bytes:
 def _texts(fig) -> list[Text]:
     native = _native(fig)
     if native is not None:  # an SVG chart's texts, as matplotlib-like objects (no math parsing exists there)
-        return [_SvgText(t) for t in native.texts if t.strip()]
+        return [_SvgText(sh.text, sh.gid, sh.colour) for sh in native.shapes if sh.kind == "text" and sh.text.strip()]
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 class _SvgText:
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, text: str, gid: str = "", colour: str = ""):
+        self.text, self.gid, self.colour = text, gid, colour
+
+    def get_color(self) -> str:
+        return self.colour
 
     def get_text(self) -> str:
         return self.text
+
+    def get_gid(self) -> str:
+        return self.gid
 
     def get_parse_math(self) -> bool:
         return False
 
 
 def gids(fig, prefix: str) -> list[str]:
+    native = _native(fig)
+    if native is not None:
+        return [sh.gid[len(prefix):] for sh in native.find(prefix)]
     return [a.get_gid()[len(prefix):] for a in fig.findobj(lambda a: (a.get_gid() or "").startswith(prefix))]
 
 
 def assert_no_overlap(fig) -> None:
+    native = _native(fig)
+    if native is not None:  # the text boxes the SVG chart recorded (measured as matplotlib measures them)
+        boxes = [sh for sh in native.shapes if sh.kind == "text" and sh.text.strip()]
+        bad = [(a.text[:20], b.text[:20]) for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)]
+        assert not bad, bad[:5]
+        w, h = native.width_in * 72, native.height_in * 72
+        cut = [b.text for b in boxes if b.x0 < -0.5 or b.y0 < -0.5 or b.x1 > w + 0.5 or b.y1 > h + 0.5]
+        assert not cut, cut
+        return
     r = fig.canvas.get_renderer()
     boxes = [(t.get_text()[:20], t.get_window_extent(r)) for t in _texts(fig)]
     bad = [(a, b) for (a, ba), (b, bb) in itertools.combinations(boxes, 2) if ba.overlaps(bb)]
@@ -389,37 +407,32 @@ def test_apply_style_turns_math_parsing_off():
 # --- KPI tree: columns are owner levels -------------------------------------------------------------------
 def _tree_columns(fig) -> dict[str, str]:
     """kpi id → owner-level key of the column header above its box."""
-    from matplotlib.patches import FancyBboxPatch
-
-    heads = [(p.get_gid()[len("level:"):], p.get_x(), p.get_x() + p.get_width())
-             for p in fig.findobj(FancyBboxPatch) if (p.get_gid() or "").startswith("level:")]
+    native = _native(fig)
+    heads = [(sh.gid[len("level:"):], sh.x0, sh.x1) for sh in native.find("level:", "rect")]
     out = {}
-    for p in fig.findobj(FancyBboxPatch):
-        gid = p.get_gid() or ""
-        if not gid.startswith("kpi:"):
-            continue
-        cx = p.get_x() + p.get_width() / 2
+    for sh in native.find("kpi:", "rect"):
+        cx = (sh.x0 + sh.x1) / 2
         hit = [k for k, x0, x1 in heads if x0 <= cx <= x1]
-        assert len(hit) == 1, (gid, hit)
-        out[gid[4:]] = hit[0]
+        assert len(hit) == 1, (sh.gid, hit)
+        assert heads and sh.y0 > max(h.y1 for h in native.find("level:", "rect"))  # below the headers
+        out[sh.gid[4:]] = hit[0]
     return out
 
 
 def _assert_tree_clean(fig) -> None:
-    """Boxes do not overlap each other and no connector passes through a box."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyBboxPatch
-
-    boxes = [(p.get_gid(), p.get_x(), p.get_y(), p.get_x() + p.get_width(), p.get_y() + p.get_height())
-             for p in fig.findobj(FancyBboxPatch) if (p.get_gid() or "").startswith("kpi:")]
+    """Boxes do not overlap each other, no connector passes through a box, every box's texts stay inside it."""
+    native = _native(fig)
+    boxes = [(sh.gid, sh.x0, sh.y0, sh.x1, sh.y1) for sh in native.find("kpi:", "rect") + native.find("objective:", "rect")]
     for (a, *ba), (b, *bb) in itertools.combinations(boxes, 2):
         assert ba[2] <= bb[0] or bb[2] <= ba[0] or ba[3] <= bb[1] or bb[3] <= ba[1], (a, b)
-    for ln in fig.findobj(Line2D):
-        xs, ys = ln.get_xdata(), ln.get_ydata()
-        if len(xs) != 2:
+    for gid, bx0, by0, bx1, by1 in boxes:
+        if not gid.startswith("kpi:"):
             continue
-        x0, x1 = sorted(map(float, xs))
-        y0, y1 = sorted(map(float, ys))
+        for part in ("name", "owner", "weight", "score"):
+            for sh in [x for x in native.find(f"kpi-{part}:", "text") if x.gid == f"kpi-{part}:{gid[4:]}"]:
+                assert bx0 <= sh.x0 and sh.x1 <= bx1 and by0 <= sh.y0 and sh.y1 <= by1 + 0.5, (gid, part, sh)
+    for ln in native.find("connector", "line"):
+        x0, x1, y0, y1 = ln.x0, ln.x1, ln.y0, ln.y1
         for gid, bx0, by0, bx1, by1 in boxes:
             inside_x = x0 < bx1 - 1 and x1 > bx0 + 1
             inside_y = y0 < by1 - 1 and y1 > by0 + 1
@@ -440,6 +453,7 @@ def test_kpi_tree_column_header_is_each_kpis_owner_level(folder):
         cols = _tree_columns(fig)
         seen.update(cols)
         labels = {t.get_text() for t in _texts(fig) if t.get_gid() == "level"}
+        assert labels
         assert labels == {OWNER_LEVEL_LABELS[k][lang] for k in cols.values()}
         _assert_tree_clean(fig)
     assert set(seen) == set(a.kpis.index.astype(str))

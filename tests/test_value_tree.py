@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.patches import FancyBboxPatch
 
 from workbench.analysis.analyse import analyse
 from workbench.deliverable.charts.kpi_tree import kpi_trees_for, value_tree_frame
@@ -30,7 +29,7 @@ def client():
 
 
 def gids(fig, prefix):
-    return {p.get_gid()[len(prefix):] for p in fig.findobj(FancyBboxPatch) if (p.get_gid() or "").startswith(prefix)}
+    return {sh.gid[len(prefix):] for sh in fig.figure.find(prefix, "rect")}
 
 
 def test_kpis_without_parent_hang_under_their_objective_per_perspective():
@@ -40,7 +39,8 @@ def test_kpis_without_parent_hang_under_their_objective_per_perspective():
     assert frame.at["K2", "parent_kpi_id"] == "obj:F1" and frame.at["K1", "parent_kpi_id"] == "obj:F1"
     assert frame.at["K4", "parent_kpi_id"] == "K2" and pd.isna(frame.at["K3", "parent_kpi_id"])
     figs = kpi_trees_for(a)
-    titles = [next(t.get_text() for ax in f.axes for t in ax.texts if t.get_gid() == "title") for f in figs]
+    titles = [next(sh.text for sh in f.figure.find("title", "text")) for f in figs]
+    assert titles == [f.alt for f in figs]
     assert titles == ["KPI value tree · Financial", "KPI value tree · Customer", "KPIs linked to no objective"]
     assert gids(figs[0], "objective:") == {"F1"} and gids(figs[0], "kpi:") == {"K1", "K2", "K4"}
     assert gids(figs[1], "objective:") == {"C1"} and gids(figs[1], "kpi:") == set()  # an objective with no KPI

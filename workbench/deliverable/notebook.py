@@ -112,7 +112,15 @@ def save_results(a: Any, output_folder: str | os.PathLike[str] | None) -> Path |
         return None
     from workbench.analysis.results import write_results
 
-    return write_results(a, Path(output_folder) / RESULTS_NAME)
+    path = Path(output_folder) / RESULTS_NAME
+    if getattr(a, "_results_written", None) == path and path.is_file():  # every notebook asks; one write is enough
+        return path
+    write_results(a, path)
+    try:
+        a._results_written = path  # the analysis is cached per process (`load`): the next notebook skips the write
+    except AttributeError:
+        pass
+    return path
 
 
 def text(a: Any) -> Callable[..., str]:

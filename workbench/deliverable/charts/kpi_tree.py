@@ -17,12 +17,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
+from workbench.deliverable.charts.svg import Canvas, SvgChart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
@@ -129,12 +127,12 @@ def _fmt(v: object, pct: bool = False) -> str:
 
 
 @chart
-def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None, *, title: str | None = None) -> Figure:
-    """Tree of the KPIs under ``root`` (a kpi_id or a list of them); ``None``: the whole cascade.
+def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None, *, title: str | None = None) -> SvgChart:
+    """Tree of the KPIs under ``root`` (a kpi_id or a list of them); ``None``: the whole cascade. Written as SVG
+    (`charts.svg`: boxes, text and elbow lines only; measured with the charts' font, as matplotlib would).
 
     ``kpis``: index kpi_id; kpi, parent_kpi_id, owner_unit, owner, owner_level, weight, score, band, status.
     """
-    style.apply_style()
     kp = kpis.copy()
     if "kpi_id" in kp.columns:
         kp = kp.set_index("kpi_id")
@@ -182,7 +180,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     gap = COL_GAP if n_cols < 5 else 14.0  # five columns (objective + four levels) still fit the page
     box_w = min(BOX_W, max(76.0, (PAGE_W - 24 - gap * (n_cols - 1)) / n_cols))
     texts: dict[str, tuple[str, str, str, float]] = {}
-    stacked: set[str] = set()
+    stacked: dict[str, float] = {}  # node → height of its score lines, when they sit below the weight
     for nid, d in nodes:
         if nid.startswith("+"):
             txt = t("charts.kpi_tree.collapsed", lang, n=collapsed[nid[1:]])
@@ -205,8 +203,11 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}" if status != OBJECTIVE else ""
         h = measure(name, FS_NAME, "bold")[1] + (measure(owner, FS_META)[1] if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
         if measure(meta, FS_META)[0] + measure(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
-            stacked.add(nid)  # a narrow box: the score goes on its own line below the weight
-            h += FS_META * LINESPACING
+            # a narrow box: the score goes on its own line(s) below the weight, wrapped to the box ("Score —
+            # (excluded)" is wider than the narrowest box)
+            score_txt = wrap_to_points(score_txt, box_w - 2 * PAD, FS_META + 0.4, "bold")
+            stacked[nid] = measure(score_txt, FS_META + 0.4, "bold")[1] + 1
+            h += stacked[nid] - (FS_META * LINESPACING - FS_META)
         texts[nid] = (name, owner, meta + "\x00" + score_txt, h)
 
     row_h = max((v[3] for v in texts.values()), default=30.0) + ROW_GAP
@@ -235,17 +236,14 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     width = 24 + n_cols * box_w + (n_cols - 1) * gap
     width = max(width, PAGE_W)
     height = title_h + header_h + n_rows * row_h + legend_h + 8
-    fig = style.new_figure(width / 72, height / 72)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
+    from workbench.deliverable.charts.render import FONT_STACK
+
+    cv = Canvas(width, height, FONT_STACK)
     if title is None:
         title = (t("charts.kpi_tree.title_root", lang, kpi=kp.at[roots[0], "kpi"]) if root is not None and len(roots) == 1
                  else t("charts.kpi_tree.title", lang))
-    ax.text(12, height - 10, title, ha="left", va="top", fontsize=style.FS_TITLE, fontweight="bold", color=style.NAVY,
-            gid="title")
-    top = height - title_h - header_h
+    cv.text(12, 10, title, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+    top = title_h + header_h  # the first row's top edge (points from the top)
 
     col_of = {nid: sum(n for lv, n in groups.items() if lv < slot[nid][0]) + slot[nid][1] for nid, _ in nodes}
 
@@ -253,7 +251,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         return 12 + c * (box_w + gap)
 
     def y_of(nid: str) -> float:
-        return top - (pos[nid] + 0.5) * row_h
+        return top + (pos[nid] + 0.5) * row_h
 
     # column headers: one per owner level present, spanning that level's columns
     for lv, n_sub in groups.items():
@@ -262,67 +260,63 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         strategy = key == OBJECTIVE  # the strategy's column: not an owner level
         lab = t("report.kpis.tree_objectives", lang) if strategy else OWNER_LEVEL_LABELS.get(key, {}).get(lang, key)
         x0, x1 = col_x(first), col_x(first + n_sub - 1) + box_w
-        ax.add_patch(FancyBboxPatch((x0, top + 4), x1 - x0, header_h - 9, boxstyle="round,pad=0,rounding_size=3",
-                                    facecolor=style.NAVY if strategy else style.NAVY_LIGHT, edgecolor="none",
-                                    gid="objectives" if strategy else f"level:{key}"))
-        ax.text((x0 + x1) / 2, top + 4 + (header_h - 9) / 2, lab, ha="center", va="center", fontsize=style.FS_SMALL,
-                fontweight="bold", color="white" if strategy else style.NAVY,
-                gid="objectives-label" if strategy else "level")
+        hy = top - 4 - (header_h - 9)
+        cv.rect(x0, hy, x1 - x0, header_h - 9, style.NAVY if strategy else style.NAVY_LIGHT, radius=3,
+                gid="objectives" if strategy else f"level:{key}")
+        cv.text((x0 + x1) / 2, hy + (header_h - 9) / 2, lab, style.FS_SMALL, "#FFFFFF" if strategy else style.NAVY,
+                anchor="middle", va="center", weight="bold", gid="objectives-label" if strategy else "level")
 
-    # connectors
+    # connectors (elbows), behind the boxes
     for nid, ch in order_children.items():
         x_par = col_x(col_of[nid]) + box_w
         x_mid = x_par + gap / 2
         yp = y_of(nid)
         ys = [y_of(c) for c in ch]
-        ax.add_line(Line2D([x_par, x_mid], [yp, yp], color="#8A97A8", lw=0.9, zorder=1))
-        ax.add_line(Line2D([x_mid, x_mid], [min(ys + [yp]), max(ys + [yp])], color="#8A97A8", lw=0.9, zorder=1))
+        cv.line(x_par, yp, x_mid, yp, CONNECTOR, 0.9, gid="connector")
+        cv.line(x_mid, min(ys + [yp]), x_mid, max(ys + [yp]), CONNECTOR, 0.9, gid="connector")
         for c, yc in zip(ch, ys):  # a child a level or more further right: the line runs through the empty rows
-            ax.add_line(Line2D([x_mid, col_x(col_of[c])], [yc, yc], color="#8A97A8", lw=0.9, zorder=1))
+            cv.line(x_mid, yc, col_x(col_of[c]), yc, CONNECTOR, 0.9, gid="connector")
 
     # boxes
     for nid, d in nodes:
         name, owner, meta, h = texts[nid]
         x0 = col_x(col_of[nid])
         yc = y_of(nid)
-        y0 = yc - h / 2
+        y0 = yc - h / 2  # top edge
         if nid.startswith("+"):
-            ax.add_patch(FancyBboxPatch((x0, y0), box_w, h, boxstyle="round,pad=0,rounding_size=5", facecolor="white",
-                                        edgecolor="#9AA0A6", lw=1.0, ls=(0, (3, 2)), zorder=3))
-            ax.text(x0 + PAD, yc, name, ha="left", va="center", fontsize=FS_META, color=style.MUTED,
-                    linespacing=LINESPACING, zorder=4, gid="collapsed")
+            cv.rect(x0, y0, box_w, h, "#FFFFFF", "#9AA0A6", 1.0, radius=5, dash=(3, 2), gid="collapsed-box")
+            cv.text(x0 + PAD, yc, name, FS_META, style.MUTED, va="center", line_height=LINESPACING, gid="collapsed")
             continue
         r = kp.loc[nid]
         band = str(r.get("band")) if not _nan(r.get("band")) else style.band_of(r.get("score"))
         band = band if band in style.STATUS_COLOURS else "none"
         is_obj = nid.startswith(OBJ_PREFIX)
-        ax.add_patch(FancyBboxPatch((x0, y0), box_w, h, boxstyle="round,pad=0,rounding_size=5",
-                                    facecolor=style.status_fill(band), edgecolor=style.status_colour(band),
-                                    lw=2.0 if is_obj else 1.2, zorder=3,
-                                    gid=f"objective:{nid[len(OBJ_PREFIX):]}" if is_obj else f"kpi:{nid}"))
-        yy = y0 + h - PAD
-        ax.text(x0 + PAD, yy, name, ha="left", va="top", fontsize=FS_NAME, fontweight="bold", color=style.INK,
-                linespacing=LINESPACING, zorder=4, gid=f"kpi-name:{nid}")
-        yy -= measure(name, FS_NAME, "bold")[1] + 1.5
+        cv.rect(x0, y0, box_w, h, style.status_fill(band), style.status_colour(band), 2.0 if is_obj else 1.2, radius=5,
+                gid=f"objective:{nid[len(OBJ_PREFIX):]}" if is_obj else f"kpi:{nid}")
+        yy = y0 + PAD
+        cv.text(x0 + PAD, yy, name, FS_NAME, style.INK, va="top", weight="bold", line_height=LINESPACING,
+                gid=f"kpi-name:{nid}")
+        yy += measure(name, FS_NAME, "bold")[1] + 1.5
         if owner:
-            ax.text(x0 + PAD, yy, owner, ha="left", va="top", fontsize=FS_META, color=style.MUTED,
-                    linespacing=LINESPACING, zorder=4, gid=f"kpi-owner:{nid}")
-            yy -= measure(owner, FS_META)[1]
+            cv.text(x0 + PAD, yy, owner, FS_META, style.MUTED, va="top", line_height=LINESPACING, gid=f"kpi-owner:{nid}")
         w_txt, s_txt = meta.split("\x00")
-        y_w = y0 + PAD + (FS_META * LINESPACING if nid in stacked else 0)
-        ax.text(x0 + PAD, y_w, w_txt, ha="left", va="bottom", fontsize=FS_META, color=style.MUTED, zorder=4)
-        ax.text(x0 + box_w - PAD, y0 + PAD, s_txt, ha="right", va="bottom", fontsize=FS_META + 0.4, fontweight="bold",
-                color=style.status_colour(band) if band != "none" else style.MUTED, zorder=4)
+        y_w = y0 + h - PAD - stacked.get(nid, 0.0)
+        cv.text(x0 + PAD, y_w, w_txt, FS_META, style.MUTED, va="bottom", gid=f"kpi-weight:{nid}")
+        cv.text(x0 + box_w - PAD, y0 + h - PAD, s_txt, FS_META + 0.4, style.status_colour(band) if band != "none"
+                else style.MUTED, anchor="end", va="bottom", weight="bold", gid=f"kpi-score:{nid}")
 
     # legend
-    lx, ly = 12.0, legend_h / 2 + 4
+    lx, ly = 12.0, height - (legend_h / 2 + 4)
     for band in ("good", "ok", "bad", "none"):
-        ax.add_patch(FancyBboxPatch((lx, ly - 4.5), 14, 9, boxstyle="round,pad=0,rounding_size=2",
-                                    facecolor=style.status_fill(band), edgecolor=style.status_colour(band), lw=1.1))
+        cv.rect(lx, ly - 4.5, 14, 9, style.status_fill(band), style.status_colour(band), 1.1, radius=2,
+                gid=f"legend-key:{band}")
         label = t(f"charts.status.{band}", lang)
-        ax.text(lx + 19, ly, label, ha="left", va="center", fontsize=style.FS_SMALL, gid="legend")
+        cv.text(lx + 19, ly, label, style.FS_SMALL, style.INK, va="center", gid="legend")
         lx += 19 + measure(label, style.FS_SMALL)[0] + 16
-    return fig
+    return cv.chart(title)
+
+
+CONNECTOR = "#8A97A8"
 
 
 def _level_index(v: object) -> int | None:

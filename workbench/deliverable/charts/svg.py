@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Iterable, Sequence
 
-__all__ = ["SvgChart", "Canvas", "Panel", "fmt"]
+__all__ = ["SvgChart", "Canvas", "Panel", "Shape", "fmt"]
 
 
 def fmt(v: float) -> str:
@@ -44,6 +44,24 @@ class Panel:
     colours: list[str] = field(default_factory=list)  # each point's colour (binary and grade: its band)
 
 
+@dataclass(frozen=True)
+class Shape:
+    """One drawn element as tests and layout checks see it: ``kind`` (rect, line, text), its ``gid`` (or ""), its
+    box in points (SVG coordinates: y down) and, for a text, the text."""
+
+    kind: str
+    gid: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str = ""
+    colour: str = ""  # a text's fill, a box's fill
+
+    def overlaps(self, other: "Shape") -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+
 @dataclass
 class SvgChart:
     """A chart written as SVG: ``markup`` (an ``<svg>`` element), its ``title`` (the alt text), ``texts`` (every
@@ -56,6 +74,11 @@ class SvgChart:
     texts: list[str] = field(default_factory=list)
     panels: dict[str, Panel] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # gid → text of the chart-level notes (e.g. "trends-more")
+    shapes: list[Shape] = field(default_factory=list)  # what `Canvas` recorded (boxes, lines, texts with gids)
+
+    def find(self, prefix: str = "", kind: str | None = None) -> list[Shape]:
+        """Recorded shapes whose gid starts with ``prefix`` (and of ``kind``)."""
+        return [s for s in self.shapes if s.gid.startswith(prefix) and (kind is None or s.kind == kind)]
 
     @property
     def alt(self) -> str:
@@ -76,12 +99,14 @@ class Canvas:
         self.font_family = font_family
         self.parts: list[str] = []
         self.texts: list[str] = []
+        self.shapes: list[Shape] = []
 
     # -- shapes ------------------------------------------------------------------------------------------
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float,
-             dash: Sequence[float] | None = None, cls: str | None = None) -> None:
+             dash: Sequence[float] | None = None, cls: str | None = None, gid: str = "") -> None:
         extra = f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
         extra += f' class="{cls}"' if cls else ""
+        self.shapes.append(Shape("line", gid, min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
         self.parts.append(f'<line x1="{fmt(x1)}" y1="{fmt(y1)}" x2="{fmt(x2)}" y2="{fmt(y2)}" stroke="{colour}" '
                           f'stroke-width="{fmt(width)}"{extra}/>')
 
@@ -95,11 +120,19 @@ class Canvas:
         s = f' stroke="{stroke}" stroke-width="{fmt(stroke_width)}"' if stroke else ""
         self.parts.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(r)}" fill="{fill}"{s}/>')
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
-        self.parts.append(f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(w)}" height="{fmt(h)}" fill="{fill}"/>')
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str | None = None, stroke_width: float = 0,
+             radius: float = 0, dash: Sequence[float] | None = None, gid: str = "") -> None:
+        """A (rounded) rectangle; ``gid`` is recorded (and written as ``data-gid``) for tests and layout checks."""
+        extra = f' rx="{fmt(radius)}"' if radius else ""
+        extra += f' stroke="{stroke}" stroke-width="{fmt(stroke_width)}"' if stroke else ""
+        extra += f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
+        extra += f' data-gid="{escape(gid)}"' if gid else ""
+        self.shapes.append(Shape("rect", gid, x, y, x + w, y + h, colour=fill))
+        self.parts.append(f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(w)}" height="{fmt(h)}" fill="{fill}"{extra}/>')
 
     def text(self, x: float, y: float, text: str, size: float, colour: str, anchor: str = "start",
-             va: str = "baseline", weight: str = "normal", line_height: float = 1.2, cls: str | None = None) -> None:
+             va: str = "baseline", weight: str = "normal", line_height: float = 1.2, cls: str | None = None,
+             gid: str = "") -> None:
         """``text`` (may hold newlines) at ``x``; ``va`` places the block: ``top`` / ``center`` / ``bottom`` of the
         block at ``y``, or ``baseline`` of the first line. Baselines are computed (not left to
         ``dominant-baseline``, which PDF engines do not all honour): ascent 0.8 em, descent 0.2 em."""
@@ -111,6 +144,12 @@ class Canvas:
         w = ' font-weight="bold"' if weight == "bold" else ""
         c = f' class="{cls}"' if cls else ""
         self.texts.append(str(text))
+        from workbench.deliverable.charts.text import measure
+
+        tw, th = measure(str(text), size, weight)  # the box matplotlib would give it: layout checks use it
+        bx = {"start": x, "middle": x - tw / 2, "end": x - tw}[anchor]
+        by = first - 0.8 * size - (th - block) / 2
+        self.shapes.append(Shape("text", gid or (cls or ""), bx, by, bx + tw, by + th, str(text), colour))
         if len(lines) == 1:
             self.parts.append(f'<text x="{fmt(x)}" y="{fmt(first)}" font-size="{fmt(size)}" fill="{colour}" '
                               f'text-anchor="{anchor}"{w}{c}>{escape(lines[0], quote=False)}</text>')
@@ -131,7 +170,7 @@ class Canvas:
                 f'viewBox="0 0 {fmt(self.w)} {fmt(self.h)}" version="1.1">')
         style = f'<g style="font-family: {escape(self.font_family, quote=False)}"><rect width="100%" height="100%" fill="#FFFFFF"/>'
         markup = head + style + "".join(self.parts) + "</g></svg>"
-        return SvgChart(markup, title, self.w / 72, self.h / 72, texts=list(self.texts), **kw)
+        return SvgChart(markup, title, self.w / 72, self.h / 72, texts=list(self.texts), shapes=list(self.shapes), **kw)
 
 
 def marker_radius(ms: float) -> float:
