@@ -587,26 +587,25 @@ def test_pareto_highlights_the_analysis_cut_and_contract_labels_are_whole(folder
     assert set(a.top_causes) <= set(ticks)
     ct = C.contract_trends_for(a)
     draw_checked(ct)
-    labels = [t for t in ct.findobj(Text) if t.get_gid() == "contract-label"]
+    labels = _native(ct).find("contract-label", "text")
     assert labels
     for t in labels:  # the whole name, on the figure
-        assert "…" not in t.get_text(), t.get_text()
-        assert t.get_window_extent(ct.canvas.get_renderer()).x1 <= ct.bbox.width + 0.5
+        assert "…" not in t.text, t.text
+        assert t.x1 <= _native(ct).width_in * 72 + 0.5
 
 
 def test_long_contract_labels_wrap_instead_of_being_cut():
     long = "某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某有限公司/张三"
     hist = pd.DataFrame([(long, "2026Q1", 80), (long, "2026Q2", 82), ("B公司/李四", "2026Q1", 70),
                          ("B公司/李四", "2026Q2", 81)], columns=["contract", "period", "score"])
-    fig = C.contract_trends(hist, "zh")
+    fig = _native(C.contract_trends(hist, "zh"))
     draw_checked(fig)
-    r = fig.canvas.get_renderer()
-    labels = {t.get_text().replace("\n", ""): t for t in fig.findobj(Text) if t.get_gid() == "contract-label"}
+    labels = {t.text.replace("\n", ""): t for t in fig.find("contract-label", "text")}
     assert set(labels) == {"B公司 · 李四", long.replace("/", " · ")}
-    assert "\n" in labels[long.replace("/", " · ")].get_text()
-    boxes = [Text.get_window_extent(t, r) for t in labels.values()]  # the text, without its leader line
+    assert "\n" in labels[long.replace("/", " · ")].text
+    boxes = list(labels.values())  # the text, without its leader line
     assert not boxes[0].overlaps(boxes[1])
-    assert all(b.x1 <= fig.bbox.width + 0.5 for b in boxes)
+    assert all(b.x1 <= fig.width_in * 72 + 0.5 for b in boxes)
 
 
 def test_number_unit_spacing():

@@ -132,7 +132,7 @@ class Canvas:
 
     def text(self, x: float, y: float, text: str, size: float, colour: str, anchor: str = "start",
              va: str = "baseline", weight: str = "normal", line_height: float = 1.2, cls: str | None = None,
-             gid: str = "") -> None:
+             gid: str = "", rotate: float = 0) -> None:
         """``text`` (may hold newlines) at ``x``; ``va`` places the block: ``top`` / ``center`` / ``bottom`` of the
         block at ``y``, or ``baseline`` of the first line. Baselines are computed (not left to
         ``dominant-baseline``, which PDF engines do not all honour): ascent 0.8 em, descent 0.2 em."""
@@ -143,12 +143,18 @@ class Canvas:
         first = y if top is None else top + 0.8 * size
         w = ' font-weight="bold"' if weight == "bold" else ""
         c = f' class="{cls}"' if cls else ""
+        if rotate:  # about the anchor point (an axis label turned 90°)
+            c += f' transform="rotate({fmt(rotate)} {fmt(x)} {fmt(y)})"'
         self.texts.append(str(text))
         from workbench.deliverable.charts.text import measure
 
         tw, th = measure(str(text), size, weight)  # the box matplotlib would give it: layout checks use it
         bx = {"start": x, "middle": x - tw / 2, "end": x - tw}[anchor]
         by = first - 0.8 * size - (th - block) / 2
+        if rotate == -90:  # the box turned about (x, y): (px, py) → (x + py - y, y - (px - x))
+            bx, by, tw, th = x + by - y, y - (bx + tw - x), th, tw
+        elif rotate == 90:  # (px, py) → (x - (py - y), y + px - x)
+            bx, by, tw, th = x - (by + th - y), y + bx - x, th, tw
         self.shapes.append(Shape("text", gid or (cls or ""), bx, by, bx + tw, by + th, str(text), colour))
         if len(lines) == 1:
             self.parts.append(f'<text x="{fmt(x)}" y="{fmt(first)}" font-size="{fmt(size)}" fill="{colour}" '

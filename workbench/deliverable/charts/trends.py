@@ -6,7 +6,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
@@ -342,52 +341,71 @@ def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kp
 
 
 @chart
-def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int = 10) -> Figure:
+def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int = 10) -> SvgChart:
     """Each contract's score over the periods, against the status zones (≥100, 60-100, <60); lines labelled at
-    their end. Beyond ``max_lines`` contracts, the lowest latest scores are shown."""
-    style.apply_style()
+    their end. Beyond ``max_lines`` contracts, the lowest latest scores are shown. Written as SVG (`charts.svg`)."""
+    from workbench.deliverable.charts.render import FONT_STACK
+
     ch = contract_history.copy()
     ch["_s"] = [_num(v) for v in ch["score"]]
     ch = ch[~ch["_s"].isna()]
-    fig = style.new_figure(style.A4_WIDTH, 4.2)
-    style.title(fig, t("charts.trends.contracts_title", lang))
+    W, H = style.A4_WIDTH * 72, 4.2 * 72
+    cv = Canvas(W, H, FONT_STACK)
+    head = t("charts.trends.contracts_title", lang)
+    cv.text(0.2 * 72, 0.12 * 72, head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
     if ch.empty:
-        fig.text(0.5, 0.5, t("charts.no_data", lang), ha="center", va="center", color=style.MUTED)
-        return fig
+        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        return cv.chart(head)
     periods = _periods(ch["period"])
     xs = {p: i for i, p in enumerate(periods)}
     ch["_x"] = [xs[str(p)] for p in ch["period"]]
     latest = ch.sort_values("_x").groupby("contract")["_s"].last().sort_values()
     contracts = list(latest.index[:max_lines])
     # end labels take the width they need (up to 40 % of the figure), the plot the rest
-    fig_w_pt = style.A4_WIDTH * 72
     label_size = style.FS_TINY + 0.5
     full = {c: str(c).rstrip("/").replace("/", " · ") for c in contracts}
     widest = max(measure(v, label_size)[0] for v in full.values())
     gap_pt = 16.0  # from the plot's right edge to the label (the leader line)
-    ax_left, right_margin = 0.08, 6.0
-    ax_right = min(0.80, max(0.58, 1 - (widest + gap_pt + right_margin) / fig_w_pt))
-    label_w = (1 - ax_right) * fig_w_pt - gap_pt - right_margin
-    ax = fig.add_axes((ax_left, 0.12, ax_right - ax_left, 0.74))
+    right_margin = 6.0
+    ax_right = min(0.80, max(0.58, 1 - (widest + gap_pt + right_margin) / W))
+    label_w = (1 - ax_right) * W - gap_pt - right_margin
+    x0, x1, y0, y1 = 0.08 * W, ax_right * W, 0.14 * H, 0.88 * H  # the plot's box (SVG: y down)
     ymax = max(125.0, float(ch["_s"].max()) + 5)
-    ax.axhspan(100, ymax, color=style.STATUS_FILLS["good"], zorder=0, lw=0)
-    ax.axhspan(60, 100, color=style.STATUS_FILLS["ok"], zorder=0, lw=0)
-    ax.axhspan(0, 60, color=style.STATUS_FILLS["bad"], zorder=0, lw=0)
-    ends: list[tuple[float, str, str]] = []
+    xa, xb = -0.2, len(periods) - 0.8
+
+    def X(x: float) -> float:
+        return x0 + (x - xa) / (xb - xa) * (x1 - x0)
+
+    def Y(y: float) -> float:
+        return y1 - y / ymax * (y1 - y0)
+
+    for lo, hi, band in ((100, ymax, "good"), (60, 100, "ok"), (0, 60, "bad")):  # the status zones
+        cv.rect(x0, Y(hi), x1 - x0, Y(lo) - Y(hi), style.STATUS_FILLS[band], gid=f"zone:{band}")
+    ends: list[tuple[float, str, str, list[tuple[float, float]]]] = []
     for j, c in enumerate(contracts):
         h = ch[ch["contract"] == c].sort_values("_x")
         colour = style.SERIES[j % len(style.SERIES)]
-        ax.plot(h["_x"], h["_s"], color=colour, lw=1.7, marker="o", ms=3.5, zorder=3)
-        ends.append((float(h["_s"].iloc[-1]), wrap_to_points(full[c], label_w, label_size), colour))
-    ax.set_xlim(-0.2, len(periods) - 0.8)
-    ax.set_ylim(0, ymax)
-    ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels(periods, fontsize=style.FS_SMALL)
-    ax.set_ylabel(t("charts.score", lang))
+        pts = [(X(float(x)), Y(float(y))) for x, y in zip(h["_x"], h["_s"])]
+        ends.append((float(h["_s"].iloc[-1]), wrap_to_points(full[c], label_w, label_size), colour, pts))
+    # axes: spines, ticks, labels
+    cv.line(x0, y0, x0, y1, SPINE, 0.8)
+    cv.line(x0, y1, x1, y1, SPINE, 0.8)
+    for v in [v for v in MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(0, ymax) if 0 <= v <= ymax]:
+        cv.line(x0 - 3.5, Y(v), x0, Y(v), style.MUTED, 0.8)
+        cv.text(x0 - 5, Y(v), fmt_number(float(v)), style.FS_SMALL, style.INK, anchor="end", va="center", gid="ytick")
+    for i, p in enumerate(periods):
+        cv.line(X(i), y1, X(i), y1 + 3.5, style.MUTED, 0.8)
+        cv.text(X(i), y1 + 5, p, style.FS_SMALL, style.INK, anchor="middle", va="top", gid="xtick")
+    cv.text(0.02 * W, (y0 + y1) / 2, t("charts.score", lang), style.FS_LABEL, style.INK, anchor="middle", va="center",
+            rotate=-90, gid="ylabel")
+    for _, _, colour, pts in ends:
+        cv.polyline(pts, colour, 1.7)
+        for x, y in pts:
+            cv.circle(x, y, 1.75, colour)
     # end labels (whole, wrapped), pushed apart vertically by their own heights so they never overlap
-    ends.sort()
-    unit_pt = 0.74 * fig.get_figheight() * 72 / ymax
-    hs = [(lab.count("\n") + 1) * label_size * 1.25 / unit_pt for _, lab, _ in ends]
+    ends.sort(key=lambda e: e[0])
+    unit_pt = (y1 - y0) / ymax
+    hs = [(lab.count("\n") + 1) * label_size * 1.25 / unit_pt for _, lab, _, _ in ends]
     ys = [e[0] for e in ends]
     for i in range(1, len(ys)):
         ys[i] = max(ys[i], ys[i - 1] + (hs[i - 1] + hs[i]) / 2 + 1.0)
@@ -396,13 +414,13 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
         ys[-1] -= over
         for i in range(len(ys) - 2, -1, -1):
             ys[i] = min(ys[i], ys[i + 1] - (hs[i] + hs[i + 1]) / 2 - 1.0)
-    for (yv, lab, colour), yl in zip(ends, ys):
-        ax.annotate(lab, (len(periods) - 1, yv), xytext=(1 + gap_pt / (fig_w_pt * (ax_right - ax_left)), yl),
-                    textcoords=("axes fraction", "data"), fontsize=label_size, color=colour, va="center", ha="left",
-                    linespacing=1.15,
-                    annotation_clip=False, gid="contract-label",
-                    arrowprops=dict(arrowstyle="-", color=colour, lw=0.6, shrinkA=0, shrinkB=2))
-    return fig
+    for (yv, lab, colour, pts), yl in zip(ends, ys):
+        tx, ty = x1 + gap_pt, Y(yl)
+        px, py = pts[-1]
+        d = math.hypot(tx - 2 - px, ty - py) or 1.0  # the leader stops 2 pt short of the point
+        cv.line(tx - 2, ty, px + (tx - 2 - px) * 2 / d, py + (ty - py) * 2 / d, colour, 0.6, gid="leader")
+        cv.text(tx, ty, lab, label_size, colour, va="center", line_height=1.15, gid="contract-label")
+    return cv.chart(head)
 
 
 def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Chart]:
