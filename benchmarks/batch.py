@@ -231,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     from synthetic import make_clients
 
     tmp = Path(tempfile.mkdtemp(prefix="wb-bench-"))
-    print(f"workspace {tmp}; N={a.n}; -j {a.jobs}; cores {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
+    # the chart cache starts empty: synthetic clients are the same from run to run, so a cache left by an earlier
+    # run would serve every chart and the figures would measure nothing (re-runs below do reuse this one)
+    os.environ["WORKBENCH_CHART_CACHE"] = str(tmp / "chart-cache")
+    print(f"workspace {tmp}; N={a.n}; -j {a.jobs}; cores {os.cpu_count()}; python {sys.version.split()[0]}; "
+          "chart cache empty at the start", flush=True)
     try:
         if a.clients:  # made beforehand: python benchmarks/synthetic.py DIR --n N --broken B
             folders = sorted(p for p in a.clients.iterdir() if (p / "client.yaml").is_file())

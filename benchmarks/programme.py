@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import resource
 import shutil
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from synthetic import make_clients
 
     tmp = Path(tempfile.mkdtemp(prefix="wb-programme-"))
+    os.environ["WORKBENCH_CHART_CACHE"] = str(tmp / "chart-cache")  # empty at the start, kept over the rounds
     src = tmp / "clients"
     print(f"workspace {tmp}; {a.n} organisations x {a.rounds} rounds; -j {a.jobs}", flush=True)
     failures: list[str] = []

@@ -39,22 +39,38 @@ PRUNE_EVERY = 64           # a process checks the folder's size on its first wri
 
 
 # --- keys ---------------------------------------------------------------------------------------------------
+_FRAME_DIGESTS: "dict[int, tuple[Any, bytes]]" = {}  # id → (the frame, its digest): kept alive, so ids stay unique
+_FRAME_MEMO = 32
+
+
+def _frame_digest(obj: pd.DataFrame | pd.Series) -> bytes:
+    """The content digest of a frame, memoised for the last few frames: a client's KPI frame is the input of half a
+    dozen charts (value trees per perspective, trend pages), and hashing it is a tenth of a cached chart's cost.
+    Analysis frames are not edited in place (a changed intake is analysed anew)."""
+    hit = _FRAME_DIGESTS.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    h = hashlib.sha256()
+    if isinstance(obj, pd.DataFrame):
+        h.update(f"df{obj.shape}{list(map(str, obj.columns))}{[str(t) for t in obj.dtypes]}{obj.index.name};".encode())
+    else:
+        h.update(f"s{obj.name!r}{obj.dtype};".encode())
+    try:
+        h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
+    except (TypeError, ValueError):  # unhashable cells (lists, dicts): their text
+        h.update(obj.to_csv().encode())
+    if len(_FRAME_DIGESTS) >= _FRAME_MEMO:
+        _FRAME_DIGESTS.pop(next(iter(_FRAME_DIGESTS)))
+    _FRAME_DIGESTS[id(obj)] = (obj, h.digest())
+    return h.digest()
+
+
 def _feed(h: "hashlib._Hash", obj: Any) -> None:
     """Feed a canonical encoding of ``obj`` (frames by content, containers element-wise) into ``h``."""
     if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
         h.update(f"{type(obj).__name__}:{obj!r};".encode())
-    elif isinstance(obj, pd.DataFrame):
-        h.update(f"df{obj.shape}{list(map(str, obj.columns))}{[str(t) for t in obj.dtypes]}{obj.index.name};".encode())
-        try:
-            h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
-        except (TypeError, ValueError):  # unhashable cells (lists, dicts): their text
-            h.update(obj.to_csv().encode())
-    elif isinstance(obj, pd.Series):
-        h.update(f"s{obj.name!r}{obj.dtype};".encode())
-        try:
-            h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
-        except (TypeError, ValueError):
-            h.update(obj.to_csv().encode())
+    elif isinstance(obj, (pd.DataFrame, pd.Series)):
+        h.update(_frame_digest(obj))
     elif isinstance(obj, np.ndarray):
         h.update(f"nd{obj.shape}{obj.dtype};".encode())
         h.update(obj.tobytes() if obj.dtype != object else repr(obj.tolist()).encode())

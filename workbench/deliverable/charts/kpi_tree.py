@@ -21,7 +21,7 @@ import pandas as pd
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.svg import Canvas, SvgChart
-from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
+from workbench.deliverable.charts.text import LINESPACING, text_size, wrap_fast
 from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
 
@@ -184,16 +184,16 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
     for nid, d in nodes:
         if nid.startswith("+"):
             txt = t("charts.kpi_tree.collapsed", lang, n=collapsed[nid[1:]])
-            name = wrap_to_points(txt, box_w - 2 * PAD, FS_META)
-            texts[nid] = (name, "", "", measure(name, FS_META)[1] + 2 * PAD)
+            name = wrap_fast(txt, box_w - 2 * PAD, FS_META)
+            texts[nid] = (name, "", "", text_size(name, FS_META)[1] + 2 * PAD)
             continue
         r = kp.loc[nid]
-        name = wrap_to_points(f"{r.get('kpi', nid)}", box_w - 2 * PAD, FS_NAME, "bold", max_lines=3)
+        name = wrap_fast(f"{r.get('kpi', nid)}", box_w - 2 * PAD, FS_NAME, "bold", max_lines=3)
         owner = " · ".join(str(x) for x in (r.get("owner_unit"), r.get("owner")) if not _nan(x) and str(x).strip())
         if nid in off_level:  # drawn in its parent's level (a level above its parent's): name its own level
             lv = str(r.get("owner_level")) if not _nan(r.get("owner_level")) else ""
             owner = " · ".join(x for x in (OWNER_LEVEL_LABELS.get(lv, {}).get(lang, lv), owner) if x)
-        owner = wrap_to_points(owner, box_w - 2 * PAD, FS_META, max_lines=3) if owner else ""
+        owner = wrap_fast(owner, box_w - 2 * PAD, FS_META, max_lines=3) if owner else ""
         status = str(r.get("status", "")) if not _nan(r.get("status")) else ""
         score_txt = f"{t('charts.score', lang)} {style.fmt_score(r.get('score'))}"
         if status == "rolled_up":
@@ -201,12 +201,12 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         elif status == "excluded":
             score_txt = f"{t('charts.score', lang)} — ({t('charts.kpi_tree.excluded', lang)})"
         meta = f"{t('charts.kpi_tree.weight', lang)} {_fmt(r.get('weight'), pct=True)}" if status != OBJECTIVE else ""
-        h = measure(name, FS_NAME, "bold")[1] + (measure(owner, FS_META)[1] if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
-        if measure(meta, FS_META)[0] + measure(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
+        h = text_size(name, FS_NAME, "bold")[1] + (text_size(owner, FS_META)[1] if owner else 0) + FS_META * LINESPACING + 2 * PAD + 3
+        if text_size(meta, FS_META)[0] + text_size(score_txt, FS_META + 0.4, "bold")[0] + 6 > box_w - 2 * PAD:
             # a narrow box: the score goes on its own line(s) below the weight, wrapped to the box ("Score —
             # (excluded)" is wider than the narrowest box)
-            score_txt = wrap_to_points(score_txt, box_w - 2 * PAD, FS_META + 0.4, "bold")
-            stacked[nid] = measure(score_txt, FS_META + 0.4, "bold")[1] + 1
+            score_txt = wrap_fast(score_txt, box_w - 2 * PAD, FS_META + 0.4, "bold")
+            stacked[nid] = text_size(score_txt, FS_META + 0.4, "bold")[1] + 1
             h += stacked[nid] - (FS_META * LINESPACING - FS_META)
         texts[nid] = (name, owner, meta + "\x00" + score_txt, h)
 
@@ -296,7 +296,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
         yy = y0 + PAD
         cv.text(x0 + PAD, yy, name, FS_NAME, style.INK, va="top", weight="bold", line_height=LINESPACING,
                 gid=f"kpi-name:{nid}")
-        yy += measure(name, FS_NAME, "bold")[1] + 1.5
+        yy += text_size(name, FS_NAME, "bold")[1] + 1.5
         if owner:
             cv.text(x0 + PAD, yy, owner, FS_META, style.MUTED, va="top", line_height=LINESPACING, gid=f"kpi-owner:{nid}")
         w_txt, s_txt = meta.split("\x00")
@@ -312,7 +312,7 @@ def kpi_tree(kpis: pd.DataFrame, lang: str, root: str | list[str] | None = None,
                 gid=f"legend-key:{band}")
         label = t(f"charts.status.{band}", lang)
         cv.text(lx + 19, ly, label, style.FS_SMALL, style.INK, va="center", gid="legend")
-        lx += 19 + measure(label, style.FS_SMALL)[0] + 16
+        lx += 19 + text_size(label, style.FS_SMALL)[0] + 16
     return cv.chart(title)
 
 

@@ -146,9 +146,9 @@ class Canvas:
         if rotate:  # about the anchor point (an axis label turned 90°)
             c += f' transform="rotate({fmt(rotate)} {fmt(x)} {fmt(y)})"'
         self.texts.append(str(text))
-        from workbench.deliverable.charts.text import measure
+        from workbench.deliverable.charts.text import text_size
 
-        tw, th = measure(str(text), size, weight)  # the box matplotlib would give it: layout checks use it
+        tw, th = text_size(str(text), size, weight)  # its box (font advances; line height as matplotlib's)
         bx = {"start": x, "middle": x - tw / 2, "end": x - tw}[anchor]
         by = first - 0.8 * size - (th - block) / 2
         if rotate == -90:  # the box turned about (x, y): (px, py) → (x + py - y, y - (px - x))

@@ -155,6 +155,59 @@ def measure(text: str, size: float, weight: str = "normal") -> tuple[float, floa
     return float(bb.width), float(bb.height)
 
 
+@lru_cache(maxsize=4)
+def _advances(weight: str) -> tuple[object, dict[str, float]]:
+    """The CJK font of ``weight`` at 1000 units per em, and a cache of advance widths per character."""
+    from matplotlib import font_manager as fm
+    from matplotlib.ft2font import FT2Font
+
+    path = fm.findfont(fm.FontProperties(family=cjk_family(), weight=weight), fallback_to_default=False)
+    font = FT2Font(path)
+    font.set_size(1000, 72)  # 1000 pt at 72 dpi: advances in thousandths of an em
+    return font, {}
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in points of the widest line of ``text`` at ``size``: the sum of the font's advance widths (no
+    kerning, as a browser draws CJK). For the charts written as SVG (`charts.svg`), whose text the browser or the
+    PDF engine lays out: a hundred times cheaper than `measure`, which lays text out through matplotlib."""
+    font, cache = _advances("bold" if weight == "bold" else "normal")
+    best = 0.0
+    for line in str(text).split("\n"):
+        w = 0.0
+        for ch in line:
+            adv = cache.get(ch)
+            if adv is None:
+                try:
+                    from matplotlib.ft2font import LoadFlags
+
+                    flags = LoadFlags.NO_HINTING
+                except ImportError:  # matplotlib < 3.10
+                    from matplotlib.ft2font import LOAD_NO_HINTING as flags  # type: ignore[attr-defined, no-redef]
+                adv = cache[ch] = font.load_char(ord(ch), flags=flags).linearHoriAdvance / 65536 / 1000  # type: ignore[attr-defined]
+            w += adv
+        best = max(best, w)
+    return best * size
+
+
+def text_size(text: str, size: float, weight: str = "normal") -> tuple[float, float]:
+    """(width, height) in points, as `measure` gives them, for SVG charts: `text_width`, and the height of as many
+    lines (measured once per line count)."""
+    return text_width(text, size, weight), measure("\n".join(["lp"] * (str(text).count("\n") + 1)), size, weight)[1]
+
+
+def wrap_fast(text: object, max_width_pt: float, size: float, weight: str = "normal",
+              max_lines: int | None = None) -> str:
+    """`wrap_to_points` measured with `text_width` (for the charts written as SVG)."""
+    s = "" if text is None else str(text)
+    units = max(4, int(math.floor(2 * max_width_pt / size)))
+    while True:
+        out = wrap(s, units, max_lines)
+        if text_width(out, size, weight) <= max_width_pt or units <= 4:
+            return out
+        units -= 1
+
+
 def line_height(size: float) -> float:
     """Height added by one more line of text at ``size`` points."""
     return size * LINESPACING

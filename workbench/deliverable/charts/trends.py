@@ -13,7 +13,7 @@ from workbench.deliverable.charts.svg import Canvas, Panel, SvgChart, dash
 from matplotlib.ticker import MaxNLocator
 
 from workbench.core.numfmt import fmt_number
-from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
+from workbench.deliverable.charts.text import LINESPACING, text_size, wrap_fast
 from workbench.core.i18n import t
 from workbench.intake.model import period_sort_key
 
@@ -142,12 +142,12 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     step = max(1, math.ceil(len(periods) / 4))
     xticks = [(float(j), p) for j, p in enumerate(periods) if j % step == 0 or j == len(periods) - 1]
     xs = {p: i for i, p in enumerate(periods)}
+    hist = hist.assign(_x=[xs.get(str(p), np.nan) for p in hist["period"]]).sort_values("_x", kind="stable")
+    by_kpi = {str(k): g for k, g in hist.groupby("kpi_id", sort=False)}
     for i, kid in enumerate(ids):
         x0 = left + (i % ncols) * pw * 1.36
         y0 = top + (i // ncols) * ph * 1.62
-        h = hist[hist["kpi_id"] == kid].copy()
-        h["_x"] = [xs.get(str(p), np.nan) for p in h["period"]]
-        h = h.sort_values("_x")
+        h = by_kpi.get(kid, hist.iloc[0:0])
         name = str(kp.at[kid, "kpi"]) if kid in kp.index and "kpi" in kp.columns else kid
         unit = _unit(kp, kid)
         head = f"{kid} {name}" + (f" ({unit})" if unit and unit not in ("是/否", "yes/no") else "")
@@ -159,7 +159,7 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
             panel = _grade_panel(kid, h, grades)
         else:
             panel = _numeric_panel(kid, h, kp, unit)
-        panel.title = wrap_to_points(head, pw + 6, style.FS_SMALL, "bold")
+        panel.title = wrap_fast(head, pw + 6, style.FS_SMALL, "bold")
         panel.xticks = [p for _, p in xticks]
         panels[kid] = panel
         cv.group(f"trend:{kid}", lambda: _draw_panel(cv, panel, (x0, y0, pw, ph), xlim, xticks))
@@ -230,7 +230,7 @@ def _legend(cv: Canvas, lang: str, W: float, H: float) -> None:
     """Actual, threshold, target, stretch: one row centred at the bottom, as matplotlib's figure legend."""
     labels = [t("charts.trends.actual", lang)] + [t(f"charts.trends.{k}", lang) for k, _, _ in REFERENCE_LINES]
     handle, gap, sep = 20.0, 6.0, 16.0
-    widths = [measure(lab, style.FS_SMALL)[0] for lab in labels]
+    widths = [text_size(lab, style.FS_SMALL)[0] for lab in labels]
     total = sum(handle + gap + w for w in widths) + sep * (len(labels) - 1)
     x, y = (W - total) / 2, H - 0.16 * 72
 
@@ -324,7 +324,7 @@ def _grade_panel(kid: str, h: pd.DataFrame, grades: Mapping[str, float] | None) 
     # grades are usually letters (A-E); long words are fine too, the panel is wide enough for ~10 characters
     idx = {g: i for i, g in enumerate(cats)}
     return Panel(kid, "", "grade", (-0.6, len(cats) - 0.4),
-                 yticks=[wrap_to_points(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats],
+                 yticks=[wrap_fast(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats],
                  points=[(float(x), float(idx[g])) for x, g in zip(h["_x"], seen)], colours=_point_colours(h))
 
 
@@ -364,7 +364,7 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
     # end labels take the width they need (up to 40 % of the figure), the plot the rest
     label_size = style.FS_TINY + 0.5
     full = {c: str(c).rstrip("/").replace("/", " · ") for c in contracts}
-    widest = max(measure(v, label_size)[0] for v in full.values())
+    widest = max(text_size(v, label_size)[0] for v in full.values())
     gap_pt = 16.0  # from the plot's right edge to the label (the leader line)
     right_margin = 6.0
     ax_right = min(0.80, max(0.58, 1 - (widest + gap_pt + right_margin) / W))
@@ -386,7 +386,7 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
         h = ch[ch["contract"] == c].sort_values("_x")
         colour = style.SERIES[j % len(style.SERIES)]
         pts = [(X(float(x)), Y(float(y))) for x, y in zip(h["_x"], h["_s"])]
-        ends.append((float(h["_s"].iloc[-1]), wrap_to_points(full[c], label_w, label_size), colour, pts))
+        ends.append((float(h["_s"].iloc[-1]), wrap_fast(full[c], label_w, label_size), colour, pts))
     # axes: spines, ticks, labels
     cv.line(x0, y0, x0, y1, SPINE, 0.8)
     cv.line(x0, y1, x1, y1, SPINE, 0.8)
