@@ -600,9 +600,11 @@ def test_long_contract_labels_wrap_instead_of_being_cut():
                          ("B公司/李四", "2026Q2", 81)], columns=["contract", "period", "score"])
     fig = _native(C.contract_trends(hist, "zh"))
     draw_checked(fig)
-    labels = {t.text.replace("\n", ""): t for t in fig.find("contract-label", "text")}
-    assert set(labels) == {"B公司 · 李四", long.replace("/", " · ")}
-    assert "\n" in labels[long.replace("/", " · ")].text
+    # whole: a label too long for one line breaks at its " · " (unit, then person), then wraps; nothing is cut
+    labels = {t.text.replace(" · ", "").replace("\n", ""): t for t in fig.find("contract-label", "text")}
+    assert set(labels) == {"B公司李四", long.replace("/", "")}
+    assert labels["B公司李四"].text == "B公司 · 李四"
+    assert labels[long.replace("/", "")].text.split("\n")[-1] == "张三"
     boxes = list(labels.values())  # the text, without its leader line
     assert not boxes[0].overlaps(boxes[1])
     assert all(b.x1 <= fig.width_in * 72 + 0.5 for b in boxes)

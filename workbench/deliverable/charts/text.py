@@ -198,8 +198,11 @@ def text_size(text: str, size: float, weight: str = "normal") -> tuple[float, fl
 
 def wrap_fast(text: object, max_width_pt: float, size: float, weight: str = "normal",
               max_lines: int | None = None) -> str:
-    """`wrap_to_points` measured with `text_width` (for the charts written as SVG)."""
+    """`wrap_to_points` measured with `text_width` (for the charts written as SVG); a text that fits stays whole
+    (display-width wrapping alone would break a line that only counts as too long)."""
     s = "" if text is None else str(text)
+    if "\n" not in s and text_width(s, size, weight) <= max_width_pt and (max_lines is None or max_lines >= 1):
+        return s.strip()
     units = max(4, int(math.floor(2 * max_width_pt / size)))
     while True:
         out = wrap(s, units, max_lines)

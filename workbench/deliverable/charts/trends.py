@@ -386,7 +386,7 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
         h = ch[ch["contract"] == c].sort_values("_x")
         colour = style.SERIES[j % len(style.SERIES)]
         pts = [(X(float(x)), Y(float(y))) for x, y in zip(h["_x"], h["_s"])]
-        ends.append((float(h["_s"].iloc[-1]), wrap_fast(full[c], label_w, label_size), colour, pts))
+        ends.append((float(h["_s"].iloc[-1]), _end_label(full[c], label_w, label_size), colour, pts))
     # axes: spines, ticks, labels
     cv.line(x0, y0, x0, y1, SPINE, 0.8)
     cv.line(x0, y1, x1, y1, SPINE, 0.8)
@@ -421,6 +421,14 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
         cv.line(tx - 2, ty, px + (tx - 2 - px) * 2 / d, py + (ty - py) * 2 / d, colour, 0.6, gid="leader")
         cv.text(tx, ty, lab, label_size, colour, va="center", line_height=1.15, gid="contract-label")
     return cv.chart(head)
+
+
+def _end_label(text: str, width: float, size: float) -> str:
+    """A contract's end label within ``width``: whole on one line, else broken at its " · " (unit, then person)
+    before any part is wrapped, so a name is not split in the middle."""
+    if text_size(text, size)[0] <= width or " · " not in text:
+        return wrap_fast(text, width, size)
+    return "\n".join(wrap_fast(part, width, size) for part in text.split(" · "))
 
 
 def kpi_trends_for(analysis: object, kpi_ids: Sequence[str] | None = None) -> list[Chart]:
