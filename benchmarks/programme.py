@@ -3,8 +3,9 @@
 
     python benchmarks/programme.py [--n 200] [--rounds 3] [--jobs 2] [--keep]
 
-Round k (periods 2024Q3, 2025Q3, ...): the N synthetic clients (benchmarks/synthetic.py, perturbed copies of the
-demo clients) get new actuals and self-assessment scores drifting up a few points a round, `workbench batch`
+Round k (periods 2026Q3, 2027Q3, ...: the demo clients' period, a year on each round): the N synthetic clients
+(benchmarks/synthetic.py, perturbed copies of the demo clients) get the next year's actuals (their periods moved on
+a year each round) and self-assessment scores drifting up a few points a round, `workbench batch`
 builds them, `workbench archive` files each client's results.json as history/<period>.json. After the last round
 the script reads what a programme office reads (index.html, portfolio.csv, portfolio.parquet) and prints, measured
 in this one run: wall and CPU per round, clients with movement since their last round (per client and per
@@ -56,11 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     src = tmp / "clients"
     print(f"workspace {tmp}; {a.n} organisations x {a.rounds} rounds; -j {a.jobs}", flush=True)
     failures: list[str] = []
-    periods = [f"{2024 + k}Q3" for k in range(a.rounds)]
+    periods = [f"{2026 + k}Q3" for k in range(a.rounds)]  # the demo clients' period, then a year on each round
     out = tmp
     try:
         for k, period in enumerate(periods):
-            folders, _ = make_clients(src, a.n, seed=100 + k, period=period, drift=a.drift * k, prefix="org")
+            folders, _ = make_clients(src, a.n, seed=100 + k, years=k, drift=a.drift * k, prefix="org")
             out = tmp / f"build-{period}"
             rc, wall, cpu, err = _run([str(BIN / "workbench"), "batch", str(src), "--out", str(out), "-j", str(a.jobs)])
             if rc != 0:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -55,9 +56,20 @@ def _perturb_pct(v: object, rng: random.Random, drift: int = 0) -> object:
     return int(min(100, max(0, 5 * round((x + drift + rng.choice((-15, -10, -5, 0, 5, 10, 15))) / 5))))
 
 
+def shift_period(v: object, years: int) -> object:
+    """``2026Q1`` → ``2027Q1`` for ``years=1`` (any period text that starts with a year); anything else as is."""
+    if not years or not isinstance(v, str) or not re.match(r"^\d{4}", v.strip()):
+        return v
+    v = v.strip()
+    return f"{int(v[:4]) + years}{v[4:]}"
+
+
 def _edit_rows(header: list[str], rows: list[list[object]], table: str, rng: random.Random,
-               breakage: str | None, drift: int = 0) -> None:
+               breakage: str | None, drift: int = 0, years: int = 0) -> None:
     col = {h: i for i, h in enumerate(header)}
+    if years and "period" in col:  # a later round: its actuals and reviews are a later year's
+        for r in rows:
+            r[col["period"]] = shift_period(r[col["period"]], years)
     if table == "actuals" and "actual" in col:
         for r in rows:
             r[col["actual"]] = _perturb_actual(r[col["actual"]], rng)
@@ -72,11 +84,12 @@ def _edit_rows(header: list[str], rows: list[list[object]], table: str, rng: ran
         rows[0][col["method"]] = "bogus"
 
 
-def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0) -> None:
+def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0,
+               years: int = 0) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(src)
-    for table in ("actuals", "assessment", "kpis"):
+    for table in ("actuals", "assessment", "kpis", "reviews"):
         if table not in wb.sheetnames:
             continue
         ws = wb[table]
@@ -85,30 +98,33 @@ def _copy_xlsx(src: Path, dest: Path, rng: random.Random, breakage: str | None, 
             continue
         header = [str(h) if h is not None else "" for h in values[0]]
         rows = [r for r in values[1:] if any(v is not None for v in r)]
-        _edit_rows(header, rows, table, rng, breakage, drift)
+        _edit_rows(header, rows, table, rng, breakage, drift, years)
         for i, row in enumerate(rows, start=2):
             for j, v in enumerate(row, start=1):
                 ws.cell(row=i, column=j, value=v)
     wb.save(dest / "intake.xlsx")
 
 
-def _copy_csv(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0) -> None:
+def _copy_csv(src: Path, dest: Path, rng: random.Random, breakage: str | None, drift: int = 0,
+              years: int = 0) -> None:
     for f in sorted(src.glob("*.csv")):
         with open(f, newline="", encoding="utf-8-sig") as fh:
             data = list(csv.reader(fh))
         if data:
             header, rows = data[0], [list(r) for r in data[1:]]
-            _edit_rows(header, rows, f.stem, rng, breakage, drift)
+            _edit_rows(header, rows, f.stem, rng, breakage, drift, years)
             data = [header, *rows]
         with open(dest / f.name, "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows(data)
 
 
 def make_clients(out: Path, n: int, *, broken: int = 0, seed: int = 1, demo: Path = DEMO,
-                 prefix: str = "syn", period: str | None = None, drift: int = 0) -> tuple[list[Path], list[str]]:
+                 prefix: str = "syn", period: str | None = None, drift: int = 0,
+                 years: int = 0) -> tuple[list[Path], list[str]]:
     """Write ``n`` synthetic clients into ``out``; return (their folders, the ids made broken).
 
-    Programme rounds (benchmarks/programme.py): ``period`` replaces each client's period, ``drift`` moves every
+    Programme rounds (benchmarks/programme.py): ``years`` moves the client's period and every period of its actuals
+    and reviews that many years on (round k of a yearly programme), ``period`` replaces the client's period, ``drift`` moves every
     self-assessment percentage by that many points before the random step, and a client folder written again keeps
     its ``history/`` (the rounds `workbench archive` filed)."""
     bases = sorted(p for p in demo.iterdir() if (p / "client.yaml").is_file())
@@ -131,15 +147,14 @@ def make_clients(out: Path, n: int, *, broken: int = 0, seed: int = 1, demo: Pat
             breakage = "enum" if len(broken_ids) % 2 == 0 else "dangling"
             broken_ids.append(cid)
         if (base / "intake.xlsx").is_file():
-            _copy_xlsx(base / "intake.xlsx", dest, rng, breakage, drift)
+            _copy_xlsx(base / "intake.xlsx", dest, rng, breakage, drift, years)
         else:
-            _copy_csv(base, dest, rng, breakage, drift)
+            _copy_csv(base, dest, rng, breakage, drift, years)
         prof = yaml.safe_load((base / "client.yaml").read_text(encoding="utf-8"))
         prof["id"] = cid
         prof["name"] = f"{prof.get('name', cid)} #{i + 1}"
         prof["industry"] = INDUSTRIES[random.Random(i).randrange(len(INDUSTRIES))]  # the same in every round
-        if period:
-            prof["period"] = period
+        prof["period"] = period or shift_period(str(prof.get("period") or ""), years) or prof.get("period")
         (dest / "client.yaml").write_text(yaml.safe_dump(prof, allow_unicode=True, sort_keys=False), encoding="utf-8")
         folders.append(dest)
     return folders, broken_ids
