@@ -65,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
             out = tmp / f"build-{period}"
             rc, wall, cpu, err = _run([str(BIN / "workbench"), "batch", str(src), "--out", str(out), "-j", str(a.jobs)])
             if rc != 0:
-                failures.append(f"round {period}: batch exit {rc}: {err}")
+                import json
+
+                entries = json.loads((out / "batch.json").read_text(encoding="utf-8")) if (out / "batch.json").is_file() else []
+                why = "; ".join(f"{e.get('id')}: {e.get('error')}" for e in entries if e.get("status") == "failed")
+                failures.append(f"round {period}: batch exit {rc}: {why or err}")
             if k < a.rounds - 1:
                 arc = _run([str(BIN / "workbench"), "archive", str(src), "--out", str(out)])
                 if arc[0] != 0:
