@@ -15,10 +15,11 @@ benchmarks/stages.py), with the same geometry, palette, fonts and number format 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Iterable, Sequence
+
+from workbench.deliverable.charts.text import text_size
 
 __all__ = ["SvgChart", "Canvas", "Panel", "Shape", "fmt"]
 
@@ -38,6 +39,7 @@ class Panel:
     kind: str  # numeric | binary | grade
     ylim: tuple[float, float]
     yticks: list[str] = field(default_factory=list)  # labels, bottom to top
+    ytick_at: list[float] = field(default_factory=list)  # where each label sits, in data coordinates
     xticks: list[str] = field(default_factory=list)  # labels, left to right
     lines: dict[str, float] = field(default_factory=dict)  # reference lines: threshold / target / stretch
     points: list[tuple[float, float]] = field(default_factory=list)  # the series, in data coordinates
@@ -146,8 +148,6 @@ class Canvas:
         if rotate:  # about the anchor point (an axis label turned 90°)
             c += f' transform="rotate({fmt(rotate)} {fmt(x)} {fmt(y)})"'
         self.texts.append(str(text))
-        from workbench.deliverable.charts.text import text_size
-
         tw, th = text_size(str(text), size, weight)  # its box (font advances; line height as matplotlib's)
         bx = {"start": x, "middle": x - tw / 2, "end": x - tw}[anchor]
         by = first - 0.8 * size - (th - block) / 2
@@ -179,15 +179,6 @@ class Canvas:
         return SvgChart(markup, title, self.w / 72, self.h / 72, texts=list(self.texts), shapes=list(self.shapes), **kw)
 
 
-def marker_radius(ms: float) -> float:
-    """matplotlib's marker size (points, a diameter) as a circle radius."""
-    return ms / 2
-
-
 def dash(pattern: Sequence[float], width: float) -> list[float]:
     """A matplotlib dash pattern (in line widths) in points."""
     return [p * width for p in pattern]
-
-
-def finite(values: Iterable[float]) -> list[float]:
-    return [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]

@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 
 
 from workbench.deliverable.charts.fonts import cjk_family
@@ -203,12 +204,7 @@ def wrap_fast(text: object, max_width_pt: float, size: float, weight: str = "nor
     s = "" if text is None else str(text)
     if "\n" not in s and text_width(s, size, weight) <= max_width_pt and (max_lines is None or max_lines >= 1):
         return s.strip()
-    units = max(4, int(math.floor(2 * max_width_pt / size)))
-    while True:
-        out = wrap(s, units, max_lines)
-        if text_width(out, size, weight) <= max_width_pt or units <= 4:
-            return out
-        units -= 1
+    return _wrap_measured(s, max_width_pt, size, max_lines, lambda out: text_width(out, size, weight))
 
 
 def line_height(size: float) -> float:
@@ -220,11 +216,16 @@ def wrap_to_points(text: object, max_width_pt: float, size: float, weight: str =
                    max_lines: int | None = None) -> str:
     """Wrap so the widest line fits ``max_width_pt`` points (display-width wrapping, then checked by measuring)."""
     s = "" if text is None else str(text)
-    em = size  # a CJK character is one em wide
-    units = max(4, int(math.floor(2 * max_width_pt / em)))
+    return _wrap_measured(s, max_width_pt, size, max_lines, lambda out: measure(out, size, weight)[0])
+
+
+def _wrap_measured(s: str, max_width_pt: float, size: float, max_lines: int | None,
+                   width_of: "Callable[[str], float]") -> str:
+    """Display-width wrapping (a CJK character is one em), narrowed until ``width_of`` says the block fits."""
+    units = max(4, int(math.floor(2 * max_width_pt / size)))
     while True:
         out = wrap(s, units, max_lines)
-        if measure(out, size, weight)[0] <= max_width_pt or units <= 4:
+        if width_of(out) <= max_width_pt or units <= 4:
             return out
         units -= 1
 

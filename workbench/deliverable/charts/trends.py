@@ -184,7 +184,7 @@ def _draw_panel(cv: Canvas, p: Panel, box: tuple[float, float, float, float], xl
     def Y(y: float) -> float:
         return y0 + ph - (y - ya) / ((yb - ya) or 1.0) * ph
 
-    ys = [(v, lab) for v, lab in zip(_ytick_values(p), p.yticks)]
+    ys = list(zip(p.ytick_at, p.yticks))
     for v, _ in ys:  # grid, behind everything
         cv.line(x0, Y(v), x0 + pw, Y(v), style.GRID, 0.7)
     for key, colour, pattern in REFERENCE_LINES:
@@ -218,12 +218,6 @@ def _draw_panel(cv: Canvas, p: Panel, box: tuple[float, float, float, float], xl
         cv.text(X(v), y0 + ph + 5, lab, style.FS_TINY, style.INK, anchor="middle", va="top", cls="xtick")
     cv.text(x0, y0 - 0.04 * ph, p.title, style.FS_SMALL, style.INK, va="bottom", weight="bold", cls="trend-title",
             line_height=LINESPACING)
-
-
-def _ytick_values(p: Panel) -> list[float]:
-    if p.kind == "numeric":
-        return [v for v, _ in numeric_ticks(*p.ylim)]
-    return [float(i) for i in range(len(p.yticks))]
 
 
 def _legend(cv: Canvas, lang: str, W: float, H: float) -> None:
@@ -283,7 +277,8 @@ def _numeric_panel(kid: str, h: pd.DataFrame, kp: pd.DataFrame, unit: str = "") 
         span = (hi - lo) or abs(hi) * 0.1 or 1.0
         ylim = (0.0, hi + (hi or 1.0) * 0.12) if zero_based(unit, vals) else (lo - span * 0.15, hi + span * 0.15)
     band = str(kp.at[kid, "band"]) if kid in kp.index and "band" in kp.columns else "none"
-    return Panel(kid, "", "numeric", ylim, yticks=[lab for _, lab in numeric_ticks(*ylim)], lines=lines,
+    ticks = numeric_ticks(*ylim)
+    return Panel(kid, "", "numeric", ylim, yticks=[lab for _, lab in ticks], ytick_at=[v for v, _ in ticks], lines=lines,
                  points=points, colours=[style.NAVY] * (len(points) - 1) + [style.status_colour(band)] if points else [])
 
 
@@ -308,6 +303,7 @@ def _binary_panel(kid: str, h: pd.DataFrame, lang: str) -> Panel:
     """是/否 on a 0/1 axis: a step line and one marker per period, coloured by that period's score band."""
     points = [(float(x), 1.0 if bool(v) else 0.0) for x, v in zip(h["_x"], h["actual"])]
     return Panel(kid, "", "binary", (-0.45, 1.45), yticks=[t("charts.trends.no", lang), t("charts.trends.yes", lang)],
+                 ytick_at=[0.0, 1.0],
                  points=points, colours=_point_colours(h))
 
 
@@ -325,7 +321,7 @@ def _grade_panel(kid: str, h: pd.DataFrame, grades: Mapping[str, float] | None) 
     idx = {g: i for i, g in enumerate(cats)}
     return Panel(kid, "", "grade", (-0.6, len(cats) - 0.4),
                  yticks=[wrap_fast(g.title() if len(g) > 2 else g, 60, style.FS_TINY) for g in cats],
-                 points=[(float(x), float(idx[g])) for x, g in zip(h["_x"], seen)], colours=_point_colours(h))
+                 ytick_at=[float(i) for i in range(len(cats))], points=[(float(x), float(idx[g])) for x, g in zip(h["_x"], seen)], colours=_point_colours(h))
 
 
 def kpi_trend_pages(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids: Sequence[str] | None = None,
