@@ -25,6 +25,7 @@ from workbench.core.ids import split_ids
 from workbench.core.missing import is_missing
 from workbench.core.numfmt import as_float
 from workbench.intake.model import normalise_period, period_end, period_sort_key
+from workbench.core.frames import records
 
 __all__ = ["CLOSED", "SMART_CODES", "id_list", "action_priority", "priorities", "priority_actions",
            "smart_warnings", "action_effects", "carried_over_since"]
@@ -85,7 +86,7 @@ def priority_actions(actions: pd.DataFrame | None, prio: dict[str, float], overd
         return []
     late = {str(x) for x in overdue}
     rows = []
-    for pos, r in enumerate(actions.to_dict("records")):
+    for pos, r in enumerate(records(actions)):
         if _status(r.get("status")) in CLOSED:
             continue
         aid = str(r["action_id"])
@@ -131,7 +132,7 @@ def action_effects(actions: pd.DataFrame | None, kpi_history: pd.DataFrame | Non
     known = {str(k) for k in kpi_ids}
     cur = normalise_period(period)
     out: dict[str, dict[str, dict[str, Any]] | None] = {}
-    for r in actions.to_dict("records"):
+    for r in records(actions):
         aid = str(r["action_id"])
         if _status(r.get("status")) != "done":
             out[aid] = None
@@ -173,7 +174,7 @@ def carried_over_since(actions: pd.DataFrame | None, earlier_period: str) -> lis
     except ValueError:
         end = None
     out = []
-    for r in actions.to_dict("records"):
+    for r in records(actions):
         st = _status(r.get("status"))
         due = r.get("due")
         late = end is not None and not is_missing(due) and pd.Timestamp(due) < end

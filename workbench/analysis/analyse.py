@@ -27,6 +27,7 @@ from workbench.intake.frameworks import DEFAULT_FRAMEWORK
 from workbench.intake.model import Client, Issue
 from workbench.analysis.rollup import objective_scores, perspective_scores, rollup
 from workbench.analysis.strategy import Finding, check_strategy
+from workbench.core.frames import records
 
 __all__ = ["Analysis", "analyse"]
 
@@ -119,7 +120,7 @@ class Analysis:
         acts = self.client.table("actions")
         if acts is None:
             return {}
-        return {str(r["action_id"]): _actions.smart_warnings(r) for r in acts.to_dict("records")}
+        return {str(r["action_id"]): _actions.smart_warnings(r) for r in records(acts)}
 
     @cached_property
     def action_effects(self) -> dict[str, dict[str, dict[str, Any]] | None]:

@@ -27,6 +27,7 @@ import pandas as pd
 from workbench.core.missing import is_missing
 from workbench.intake.frameworks import (DEFAULT_FRAMEWORK, Band, Framework, FrameworkCategory, FrameworkItem,
                                          available_frameworks, load_framework, register_framework)
+from workbench.core.frames import records
 
 __all__ = ["FrameworkItem", "FrameworkCategory", "Band", "Framework", "available_frameworks", "load_framework",
            "register_framework", "consensus_pct", "band_for", "AssessmentResult", "assess"]
@@ -100,7 +101,7 @@ def assess(assessment: pd.DataFrame | None, framework: Framework | str = DEFAULT
     known = {i.id for i in fw.items}
     unknown: list[str] = []
     groups: dict[str, list[dict[str, Any]]] = {}
-    for r in assessment.to_dict("records"):
+    for r in records(assessment):
         iid = str(r.get("item_id")).strip()
         if iid not in known:
             if iid not in unknown:

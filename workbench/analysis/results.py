@@ -26,6 +26,7 @@ from workbench.analysis.plan import GAP_KEYS
 from workbench.core.i18n import t
 from workbench.core.missing import is_missing
 from workbench.core.numfmt import fmt_delta, fmt_points, fmt_score
+from workbench.core.frames import records
 
 __all__ = ["RESULT_KEYS", "results_document", "to_json", "write_results", "score_command", "jsonable"]
 
@@ -212,7 +213,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
                   "progress"):  # at a narrow terminal the text columns wrap, the short ones keep their width
             short = c in ("kpi_id", "direction", "actual", "score", "progress")
             tb.add_column(tr(f"col.{c}"), overflow="fold", no_wrap=short)
-        for kid, row in zip(a.kpis.index, a.kpis.to_dict("records")):
+        for kid, row in zip(a.kpis.index, records(a.kpis)):
             method = row.get("method")
             mlabel = f"{method} {METHOD_LABELS.get(method, {}).get('zh', '')}".strip()
             indent = "  " * int(row.get("depth") or 0)
@@ -227,7 +228,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         tb = Table(title=tr("contracts"))
         for c in ("contract", "owner_level", "n_kpis", "weight_included", "score", "vetoed_by", "excluded"):
             tb.add_column(tr(f"col.{c}"))
-        for key, row in zip(a.contracts.index, a.contracts.to_dict("records")):
+        for key, row in zip(a.contracts.index, records(a.contracts)):
             tb.add_row(key, str(row.get("owner_level") or ""), str(row["n_kpis"]), _f(row["weight_included"]),
                        fmt_score(row["score"]), ", ".join(row["vetoes"]) or "—", ", ".join(row["excluded"]) or "—")
         con.print(tb)
@@ -237,7 +238,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         tb = Table(title=tr("objectives"))
         for c in ("objective_id", "perspective", "objective", "counted_kpis", "score"):
             tb.add_column(tr(f"col.{c}"))
-        for oid, row in zip(a.objectives.index, a.objectives.to_dict("records")):
+        for oid, row in zip(a.objectives.index, records(a.objectives)):
             tb.add_row(oid, PERSPECTIVE_LABELS.get(row["perspective"], {}).get(lang, str(row["perspective"])),
                        str(row.get("objective") or ""), ", ".join(row["kpis"]) or "—", fmt_score(row["score"]))
         con.print(tb)
@@ -245,7 +246,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         tb = Table(title=tr("perspectives"))
         for c in ("perspective", "n_objectives", "score"):
             tb.add_column(tr(f"col.{c}"))
-        for p, row in zip(a.perspectives.index, a.perspectives.to_dict("records")):
+        for p, row in zip(a.perspectives.index, records(a.perspectives)):
             tb.add_row(PERSPECTIVE_LABELS[p][lang], f"{row['n_scored']}/{row['n_objectives']}", fmt_score(row["score"]))
         con.print(tb)
 
@@ -254,7 +255,7 @@ def print_summary(a: Analysis, console: Any = None) -> None:
         tb = Table(title=f"{tr('assessment')} · {r.framework.name(lang)}")
         for c in ("item", "name", "scores", "median", "consensus", "points", "item_score", "spread", "band"):
             tb.add_column(tr(f"col.{c}"))
-        for iid, row in zip(r.items.index, r.items.to_dict("records")):
+        for iid, row in zip(r.items.index, records(r.items)):
             scores = ", ".join(f"{who} {_f(s)}" for who, s in zip(row["assessors"], row["scores"])) or tr("unscored")
             flag = " ⚑" if row["flagged"] else ""
             tb.add_row(iid, row["name_zh"] if lang == "zh" else row["name_en"], scores, _f(row["median"]),

@@ -25,6 +25,7 @@ from workbench.core.missing import is_missing
 from workbench.core.numfmt import as_float
 from workbench.intake.contract import PERSPECTIVES
 from workbench.intake.model import normalise_period
+from workbench.core.frames import records
 
 __all__ = ["REVIEW_COLUMNS", "quarterly_review", "red_kpis_without_review", "scorecard_counts", "Contradiction",
            "contradictions", "problem_kpis", "CONTRACT_HIGH", "RED_BELOW"]
@@ -50,11 +51,11 @@ def quarterly_review(kpis: pd.DataFrame | None, reviews: pd.DataFrame | None, pe
     cur = normalise_period(period)
     by_kpi: dict[str, list[dict[str, Any]]] = {}
     if reviews is not None and len(reviews):
-        for r in reviews.to_dict("records"):
+        for r in records(reviews):
             if normalise_period(r.get("period")) == cur:
                 by_kpi.setdefault(str(r.get("kpi_id")), []).append(r)
     rows = []
-    for kid, r in zip(kpis.index.astype(str), kpis.to_dict("records")):
+    for kid, r in zip(kpis.index.astype(str), records(kpis)):
         score = _num(r.get("score"))
         if is_missing(r.get("actual")) or score is None or score >= 100:
             continue

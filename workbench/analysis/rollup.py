@@ -43,6 +43,7 @@ from workbench.core.periods import normalise_period, period_sort_key
 from workbench.core.status import BANDS, GOOD_FROM, OK_FROM, band
 from workbench.core.yesno import is_yes, to_bool
 from workbench.intake.contract import DEFAULT_GRADES, PERSPECTIVES
+from workbench.core.frames import records
 
 __all__ = [
     "BANDS", "band", "bands", "contract_key", "normalise_period", "RollupResult", "rollup",
@@ -94,12 +95,12 @@ class _Tree:
 
 
 def _tree(kpis: pd.DataFrame) -> _Tree:
-    records = kpis.to_dict("records") if "kpi_id" in kpis.columns else \
-        [dict(r, kpi_id=i) for i, r in zip(kpis.index, kpis.to_dict("records"))]
-    ids = [str(r["kpi_id"]) for r in records]
-    by_id = dict(zip(ids, records))
+    rows = records(kpis) if "kpi_id" in kpis.columns else \
+        [dict(r, kpi_id=i) for i, r in zip(kpis.index, records(kpis))]
+    ids = [str(r["kpi_id"]) for r in rows]
+    by_id = dict(zip(ids, rows))
     parent: dict[str, str | None] = {}
-    for kid, r in zip(ids, records):
+    for kid, r in zip(ids, rows):
         p = r.get("parent_kpi_id")
         parent[kid] = None if is_missing(p) or str(p) not in by_id or str(p) == kid else str(p)
     children: dict[str, list[str]] = {k: [] for k in ids}
@@ -116,8 +117,8 @@ def _tree(kpis: pd.DataFrame) -> _Tree:
         ancestors[kid] = chain
     depth = {k: len(a) for k, a in ancestors.items()}
     order = sorted(ids, key=lambda k: -depth[k])
-    contract = {kid: contract_key(r.get("owner_unit"), r.get("owner")) for kid, r in zip(ids, records)}
-    return _Tree(records, ids, by_id, parent, children, depth, ancestors, order, contract)
+    contract = {kid: contract_key(r.get("owner_unit"), r.get("owner")) for kid, r in zip(ids, rows)}
+    return _Tree(rows, ids, by_id, parent, children, depth, ancestors, order, contract)
 
 
 def _score_period(tree: _Tree, actual_of: Mapping[str, Any], grades: Mapping[str, float], missing_policy: str,
@@ -331,7 +332,7 @@ def objective_scores(scored_kpis: pd.DataFrame, objectives: pd.DataFrame | None)
         if not math.isnan(s):
             per_obj.setdefault(str(obj), []).append((_weight(w), float(s), bool(miss)))
     rows = []
-    for r in objectives.to_dict("records"):
+    for r in records(objectives):
         oid = str(r["objective_id"])
         pairs = per_obj.get(oid, [])
         has_data = any(not miss for _, _, miss in pairs)

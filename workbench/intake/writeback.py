@@ -59,6 +59,7 @@ from workbench.core.missing import is_missing
 from workbench.intake import contract as C
 from workbench.intake import csvtext
 from workbench.intake.model import Client, ValidationReport
+from workbench.core.frames import records
 
 __all__ = ["SaveResult", "SaveError", "save_tables", "intake_files", "fingerprint", "diff_tables", "TableDiff",
            "lock_files"]
@@ -185,13 +186,13 @@ def diff_tables(original: pd.DataFrame | None, edited: pd.DataFrame | None, tabl
     cols = [c for c in (edited.columns if edited is not None else []) if c != "_row" and not str(c).startswith("__")]
     orig_by_row: dict[int, dict[str, Any]] = {}
     if original is not None:
-        for rec in original.to_dict("records"):
+        for rec in records(original):
             r = _row_of(rec.get("_row"))
             if r is not None:
                 orig_by_row[r] = rec
     seen: set[int] = set()
     if edited is not None:
-        for rec in edited.to_dict("records"):
+        for rec in records(edited):
             r = _row_of(rec.get("_row"))
             if r is None or r not in orig_by_row:
                 d.added.append({c: rec.get(c) for c in cols if _worth_writing(table, c, rec.get(c))})

@@ -27,6 +27,7 @@ from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
 from workbench.core.i18n import t
+from workbench.core.frames import records
 
 FS = {1: 8.5, 2: 7.8, 3: 7.2}   # label size by depth
 FS_CAT = 9.5
@@ -115,9 +116,9 @@ def _build_forest(causes: pd.DataFrame, categories: Sequence[object], lang: str,
     groups: list[list[_Node]] = [[] for _ in cats]
     other: list[_Node] = []
     nodes: dict[str, _Node] = {}
-    rows = causes.to_dict("records") if causes is not None and len(causes) else []
+    rows = records(causes) if causes is not None and len(causes) else []
     if causes is not None and "cause_id" not in causes.columns and causes.index.name == "cause_id":
-        rows = causes.reset_index().to_dict("records")
+        rows = records(causes.reset_index())
     for r in rows:
         cid = _clean(r.get("cause_id")) or f"#{len(nodes)}"
         nodes[cid] = _Node(cid, _clean(r.get("cause")) or "", 1, cid in root_ids or bool(r.get("is_root") is True),

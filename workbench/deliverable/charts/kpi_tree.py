@@ -24,6 +24,7 @@ from workbench.deliverable.charts.svg import Canvas, SvgChart
 from workbench.deliverable.charts.text import LINESPACING, text_size, wrap_fast
 from workbench.intake.contract import OWNER_LEVEL_LABELS, OWNER_LEVELS, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
+from workbench.core.frames import records
 
 OBJECTIVE = "objective"  # the pseudo owner level of objective nodes (first column)
 LEVELS = (OBJECTIVE, *OWNER_LEVELS)
@@ -108,7 +109,7 @@ def value_tree_frame(kpis: pd.DataFrame, objectives: pd.DataFrame | None, lang: 
     kp["parent_kpi_id"] = new_parent
     kp["perspective"] = None
     rows = []
-    for r in obj.to_dict("records"):
+    for r in records(obj):
         p = r.get("perspective")
         rows.append({"kpi": f"{r['objective_id']} {r.get('objective') or ''}".strip(), "parent_kpi_id": None,
                      "owner_unit": PERSPECTIVE_LABELS.get(p, {}).get(lang, p), "owner": None,

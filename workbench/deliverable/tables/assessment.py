@@ -22,6 +22,7 @@ from workbench.deliverable.tables.base import (
     lang_of,
     tag,
 )
+from workbench.core.frames import records
 
 __all__ = ['assessment_categories', 'assessment_items', 'feedback_comments', 'feedback_table', 'key_themes',
            'band_ladder', 'flagged_items', 'assessment_frames']
@@ -151,7 +152,7 @@ def feedback_comments(a: Any) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     fb = getattr(getattr(a, "client", a), "tables", {}).get("feedback")
     if fb is not None and len(fb):
-        for r in fb.to_dict("records"):
+        for r in records(fb):
             kind = _kind(r.get("kind"))
             if kind is None or _missing(r.get("comment")):
                 continue

@@ -19,6 +19,7 @@ from workbench.core.i18n import t
 from workbench.core.status import BAND_COLOURS
 from workbench.core.status import band as score_band
 from workbench.intake.contract import METHOD_LABELS, OWNER_LEVEL_LABELS, PERSPECTIVE_LABELS
+from workbench.core.frames import records
 
 __all__ = ['lang_of', 'fmt_num', 'signed_num', 'fmt_score', 'fmt_points', 'fmt_pct', 'score_band', 'fmt_date', 'format_period', 'label', 'chip', 'tag', 'bar', 'html_list', 'soft_text', 'html_table', 'frame_table', 'unit_cell', 'status_label', 'band_legend', 'id_names', 'named', 'setting', 'yes']
 
@@ -252,7 +253,7 @@ def _records(df: pd.DataFrame | None, index_name: str | None = None) -> list[dic
         frame = df.reset_index()
         if index_name not in frame.columns and "index" in frame.columns:
             frame = frame.rename(columns={"index": index_name})
-    return frame.to_dict("records")
+    return records(frame)
 
 def _indent(text: Any, depth: Any) -> Markup:
     d = 0 if _missing(depth) else int(depth)

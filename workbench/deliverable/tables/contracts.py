@@ -25,6 +25,7 @@ from workbench.deliverable.tables.base import (
     unit_cell,
 )
 from workbench.intake.contract import OWNER_LEVEL_LABELS
+from workbench.core.frames import records
 
 __all__ = ["contract_order", "contract_sheets", "SHEET_CLASS"]
 
@@ -58,7 +59,7 @@ def contract_sheets(a: Any) -> list[str]:
     if k is None:
         return []
     by_contract: dict[str, list[dict[str, Any]]] = {}
-    for r in k.to_dict("records"):
+    for r in records(k):
         by_contract.setdefault(str(r.get("contract")), []).append(r)
     period = format_period(getattr(a, "period", ""), lang)
     sheets = []

@@ -20,6 +20,7 @@ from workbench.deliverable.tables.base import (
     tag,
     unit_cell,
 )
+from workbench.core.frames import records
 
 __all__ = ['problems_table', 'causes_table', 'why_tables', 'problem_list', 'causes_of']
 
@@ -57,7 +58,7 @@ def causes_table(a: Any, problem_id: str | None = None, limit: int | None = None
     if limit:
         d = d.head(limit)
     rows = []
-    for r in d.to_dict("records"):
+    for r in records(d):
         tags = []
         if r.get("is_root") is True:
             tags.append(tag(T("diagnosis.root"), "bad"))
@@ -85,7 +86,7 @@ def why_tables(a: Any) -> list[tuple[str, str]]:
     w = w.sort_values(["problem_id", "chain_id", "step"], kind="stable") if "step" in w.columns else w
     for (pid, cid), g in w.groupby(["problem_id", "chain_id"], sort=False):
         rows, classes = [], []
-        for r in g.to_dict("records"):
+        for r in records(g):
             root = r.get("root_cause") is True
             link = r.get("cause_id")
             note = ""

@@ -26,6 +26,7 @@ from workbench.deliverable.tables.base import (
     unit_cell,
 )
 from workbench.intake.contract import OWNER_LEVEL_LABELS
+from workbench.core.frames import records
 
 __all__ = ['value_tree_warnings', 'kpi_definitions', 'kpi_parameters', 'kpi_element_sheet', 'kpi_scores', 'kpi_status_note', 'kpi_notes', 'contracts_table']
 
@@ -39,7 +40,7 @@ def kpi_definitions(a: Any) -> str | None:
     k = _tree_order(k, "kpi_id", "parent_kpi_id")
     rows = [[r.get("kpi_id"), _indent(r.get("kpi"), r.get("depth")), r.get("formula"), unit_cell(r.get("unit")),
              r.get("data_source"), label("frequency", r.get("frequency"), lang), _owner(r.get("owner_unit"), r.get("owner"))]
-            for r in k.to_dict("records")]
+            for r in records(k)]
     cols = [(T("col.id"), "id"), (T("col.kpi"), ""), (T("col.formula"), "small"), (T("col.unit"), "small unit"),
             (T("col.data_source"), "small"), (T("col.frequency"), "small"), (T("col.owner"), "small")]
     return html_table(cols, rows, caption=T("kpi.sheet.definitions"),
@@ -53,7 +54,7 @@ def kpi_parameters(a: Any) -> str | None:
         return None
     k = _tree_order(k, "kpi_id", "parent_kpi_id")
     rows = []
-    for r in k.to_dict("records"):
+    for r in records(k):
         veto = tag(T("kpi.veto"), "bad") if r.get("veto") is True else ""
         rows.append([r.get("kpi_id"), r.get("kpi"), label("method", r.get("method"), lang),
                      label("direction", r.get("direction"), lang), fmt_num(r.get("baseline")),
@@ -78,7 +79,7 @@ def kpi_scores(a: Any) -> str | None:
     k = _tree_order(k, "kpi_id", "parent_kpi_id")
     policy = str(getattr(getattr(getattr(a, "client", a), "profile", None), "missing_actuals", "exclude") or "exclude")
     rows, classes = [], []
-    for r in k.to_dict("records"):
+    for r in records(k):
         status = r.get("status")
         actual = r.get("actual")
         if isinstance(actual, bool):
@@ -119,7 +120,7 @@ def kpi_notes(a: Any) -> list[str]:
     lang, T = lang_of(a), _T(lang_of(a))
     out: list[str] = []
     k = _kpi_frame(a)
-    names = {} if k is None else {str(r["kpi_id"]): str(r.get("kpi", "")) for r in k.to_dict("records")}
+    names = {} if k is None else {str(r["kpi_id"]): str(r.get("kpi", "")) for r in records(k)}
     c = getattr(a, "contracts", None)
     for r in _records(c, "contract"):
         who = _owner(r.get("owner_unit"), r.get("owner"))
@@ -164,7 +165,7 @@ def value_tree_warnings(a: Any) -> list[str]:
     if k is None:
         return []
     out = []
-    for r in k.to_dict("records"):
+    for r in records(k):
         level = "company" if _missing(r.get("owner_level")) else str(r.get("owner_level"))
         if level != "company" and _missing(r.get("parent_kpi_id")) and _missing(r.get("objective_id")):
             out.append(T("kpis.tree_warning", kpi=f"{r['kpi_id']} {r.get('kpi') or ''}".strip()))

@@ -31,6 +31,7 @@ from workbench.deliverable.tables.base import (
     lang_of,
     tag,
 )
+from workbench.core.frames import records
 
 __all__ = ['smart_tags', 'action_effects_table', 'actions_by_owner', 'gaps_table', 'missing_actual_notes', 'data_notes', 'carried_over', 'method_notes']
 
@@ -64,7 +65,7 @@ def actions_by_owner(a: Any) -> str | None:
         rows.append([Markup(f"<strong>{escape(unit)}</strong>"), "", "", "", "", "", ""])
         classes.append("wb-sub")
         g = g.sort_values("due", kind="stable") if "due" in g.columns else g
-        for r in g.to_dict("records"):
+        for r in records(g):
             aid = str(r.get("action_id"))
             st = _status_tag(r.get("status"), lang)
             if aid in overdue:
@@ -98,7 +99,7 @@ def action_effects_table(a: Any) -> str | None:
         return None
     names = id_names(a)
     rows = []
-    for r in df.to_dict("records"):
+    for r in records(df):
         aid = str(r.get("action_id"))
         eff = effects.get(aid)
         if eff is None:
@@ -128,12 +129,12 @@ def gaps_table(a: Any) -> str | None:
     causes = _names(a, "causes", "cause_id", "cause")
     actions = _names(a, "actions", "action_id", "action")
     k = _kpi_frame(a)
-    kpis = {} if k is None else {str(r["kpi_id"]): str(r.get("kpi", "")) for r in k.to_dict("records")}
-    scores = {} if k is None else {str(r["kpi_id"]): r.get("score") for r in k.to_dict("records")}
+    kpis = {} if k is None else {str(r["kpi_id"]): str(r.get("kpi", "")) for r in records(k)}
+    scores = {} if k is None else {str(r["kpi_id"]): r.get("score") for r in records(k)}
     rows = []
     for cid in gaps.get("root_causes_without_action", []) or []:
         rows.append([T("gap.root_cause"), cid, causes.get(str(cid), "")])
-    missing = set() if k is None else {str(r["kpi_id"]) for r in k.to_dict("records") if _no_actual(r)}
+    missing = set() if k is None else {str(r["kpi_id"]) for r in records(k) if _no_actual(r)}
     for kid in gaps.get("kpis_below_60_without_action", []) or []:
         if str(kid) in missing:  # no actual, scored 0 by the client's policy: missing data, not poor performance
             rows.append([T("gap.kpi_missing"), kid, Markup(f"{escape(kpis.get(str(kid), ''))} ")
@@ -159,7 +160,7 @@ def missing_actual_notes(a: Any) -> list[str]:
     period = format_period(getattr(a, "period", None) or getattr(getattr(getattr(a, "client", a), "profile", None),
                                                                    "period", ""), lang)
     out = []
-    for r in _tree_order(k, "kpi_id", "parent_kpi_id").to_dict("records"):
+    for r in records(_tree_order(k, "kpi_id", "parent_kpi_id")):
         what = None
         if r.get("status") == "excluded":
             what = "excluded"
@@ -190,7 +191,7 @@ def carried_over(a: Any) -> str | None:
     if not len(sel):
         return None
     rows = [[r.get("action_id"), r.get("action"), _owner(r.get("owner_unit"), r.get("owner")), fmt_date(r.get("due"), lang),
-             "—" if _missing(r.get("reason")) else r.get("reason")] for r in sel.to_dict("records")]
+             "—" if _missing(r.get("reason")) else r.get("reason")] for r in records(sel)]
     cols = [(T("col.id"), "id"), (T("col.action"), ""), (T("col.owner"), "small"), (T("col.due"), "nowrap"),
             (T("col.reason"), "small")]
     return html_table(cols, rows, col_widths=["8%", "38%", "18%", "12%", "24%"])

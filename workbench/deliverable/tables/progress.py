@@ -20,6 +20,7 @@ from workbench.deliverable.tables.base import (
     lang_of,
     named,
 )
+from workbench.core.frames import records
 
 __all__ = ["progress_sentence", "progress_categories", "band_changes", "score_changes", "carried_since",
            "progress_rounds"]
@@ -105,7 +106,7 @@ def carried_since(a: Any) -> str | None:
     p, df = getattr(a, "progress", None), _actions(a)
     if p is None or df is None or not p.carried_over:
         return None
-    by_id = {str(r["action_id"]): r for r in df.to_dict("records")}
+    by_id = {str(r["action_id"]): r for r in records(df)}
     rows = []
     for aid in p.carried_over:
         r = by_id[aid]

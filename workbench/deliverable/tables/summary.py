@@ -33,6 +33,7 @@ from workbench.deliverable.tables.base import (
     tag,
 )
 from workbench.analysis.actions import id_list
+from workbench.core.frames import records
 
 __all__ = ["findings", "contradiction_notes", "maturity_statement", "headline_figures", "key_gaps_table",
            "top_gaps", "priority_actions_table"]
@@ -40,7 +41,7 @@ __all__ = ["findings", "contradiction_notes", "maturity_statement", "headline_fi
 
 def _ordered_findings(df: pd.DataFrame) -> list[dict[str, Any]]:
     """By ``rank`` (1 first); rows without a rank after the ranked ones, in table order."""
-    recs = df.to_dict("records")
+    recs = records(df)
     def key(pr: tuple[int, dict[str, Any]]) -> tuple[int, float, int]:
         pos, r = pr
         rk = r.get("rank")
@@ -187,7 +188,7 @@ def top_gaps(a: Any, max_gaps: int = 5, max_items: int = 0) -> list[str]:
     actions_df = _actions(a)
     actions = {} if actions_df is None else {str(r.get("action_id")): r for r in _records(actions_df, "action_id")}
     k = _kpi_frame(a)
-    kpis = {} if k is None else {str(r["kpi_id"]): r for r in k.to_dict("records")}
+    kpis = {} if k is None else {str(r["kpi_id"]): r for r in records(k)}
 
     def name(text: Any) -> str:
         return "" if _missing(text) else str(text)
@@ -227,7 +228,7 @@ def priority_actions_table(a: Any, limit: int = 6) -> str | None:
     ids = list(getattr(a, "priority_actions", None) or [])[:limit]
     if df is None or not ids:
         return None
-    by_id = {str(r.get("action_id")): r for r in df.to_dict("records")}
+    by_id = {str(r.get("action_id")): r for r in records(df)}
     overdue = {str(x) for x in (getattr(a, "gaps", {}) or {}).get("overdue_actions", [])}
     prio = getattr(a, "action_priority", {}) or {}
     names = id_names(a)

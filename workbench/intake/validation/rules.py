@@ -21,6 +21,7 @@ from workbench.intake.methods import get_method
 from workbench.intake.model import Profile
 from workbench.intake.validation.cells import number_problem, parse_number, percent_text, text_of
 from workbench.intake.validation.tables import ROW, Checker, has_refs, ids_of, ref_ids
+from workbench.core.frames import records
 
 __all__ = ["cross_table", "prepare_raw", "ADDRESSABLE", "is_percent_unit", "EXCEL_PCT_MAX", "WEIGHT_TOLERANCE"]
 
@@ -338,8 +339,7 @@ def _check_strategy_map(ck: Checker, objectives: pd.DataFrame, links: pd.DataFra
 
 def _check_method_needs(ck: Checker, kpis: pd.DataFrame) -> None:
     """Fields each KPI's method needs (the method registry), and the method's own row check."""
-    records = kpis.to_dict("records")
-    for row in records:
+    for row in records(kpis):
         r, k, m = row[ROW], row["kpi_id"], row["method"]
         method = get_method(m) if m else None
         if method is None:
