@@ -904,13 +904,50 @@ def test_kpi_trends_units_thousands_and_zero_base():
 
 def test_radar_draws_target_ring_and_previous_round():
     _, cats = sample.assessment("zh")
-    prev = {str(c): float(s) * 0.8 for c, s in zip(cats.index if "category" not in cats.columns else cats["category"],
-                                                   cats["score"])}
+    ids = [str(c) for c in (cats.index if "category" not in cats.columns else cats["category"])]
+    prev = {c: float(s) * 0.8 for c, s in zip(ids, cats["score"])}
     fig = C.assessment_radar(cats, "zh", total=500.0, target_pct=60.0, previous=prev, previous_label="上一轮 (2025)").figure
-    lines = {ln.get_gid(): ln for ln in fig.axes[0].lines if ln.get_gid()}
-    assert set(lines) >= {"radar-target", "radar-previous", "radar-current"}
-    assert set(lines["radar-target"].get_ydata()) == {60.0}
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["本轮", "目标 60%", "上一轮 (2025)"]
+    draw_checked(fig)
+    panel = fig.panels["radar"]
+    want = [float(s) / float(p) * 100 for s, p in zip(cats["score"], cats["points"])]  # score as % of the points
+    assert [round(v, 6) for _, v in panel.points] == [round(v, 6) for v in want]
+    assert panel.lines == {"target": 60.0}
+    outer, target = fig.find("radar-outer")[0], fig.find("radar-target")[0]
+    assert abs((target.x1 - target.x0) / (outer.x1 - outer.x0) - 0.60) < 1e-3  # the ring at 60 % of the scale
+    current, previous = fig.find("radar-current")[0], fig.find("radar-previous")[0]
+    assert outer.x0 <= current.x0 and current.x1 <= outer.x1 and outer.y0 <= current.y0 and current.y1 <= outer.y1
+    # the previous round scored 80 % of this one everywhere: its outline lies inside the current one
+    assert current.x0 < previous.x0 and previous.x1 < current.x1 and current.y0 < previous.y0 and previous.y1 < current.y1
+    assert [sh.text for sh in fig.find("legend", "text")] == ["本轮", "目标 60%", "上一轮 (2025)"]
+    assert [sh.text.split("\n")[0] for sh in fig.find("radar-category", "text")] == ids  # clockwise from the top
+    labels = fig.find("radar-category", "text")
+    assert labels[0].y1 < outer.y0 and abs((labels[0].x0 + labels[0].x1) / 2 - (outer.x0 + outer.x1) / 2) < 1
+    values = fig.find("radar-value", "text") + labels
+    assert not [(a.text, b.text) for a, b in itertools.combinations(values, 2) if a.overlaps(b)]
     plain = C.assessment_radar(cats, "zh").figure
-    assert not [ln for ln in plain.axes[0].lines if ln.get_gid() in ("radar-target", "radar-previous")]
+    assert not plain.find("radar-target") and not plain.find("radar-previous")
+    assert [sh.text for sh in plain.find("legend", "text")] == ["本轮"]
+
+
+def test_heat_table_cells_colours_and_flags():
+    items, cats = sample.assessment("en")
+    fig = C.assessment_heatmap(items, "en", cats).figure
+    draw_checked(fig)
+    assert_no_overlap(fig)
+    cells = {sh.gid[5:]: sh for sh in fig.find("heat:", "rect")}
+    assert sorted(cells) == sorted(map(str, items["item_id"]))
+    pct = {str(i): p for i, p in zip(items["item_id"], items["consensus_pct"]) if p == p}
+    lo, hi = min(pct, key=pct.get), max(pct, key=pct.get)
+    green = lambda sh: int(sh.colour[3:5], 16) - int(sh.colour[1:3], 16)  # noqa: E731 - green minus red
+    assert green(cells[hi]) > green(cells[lo])  # red-ish low, green-ish high
+    unscored = [str(i) for i, p in zip(items["item_id"], items["consensus_pct"]) if p != p]
+    assert unscored and all(cells[i].colour == style.STATUS_FILLS["none"] for i in unscored)
+    flagged = [str(i) for i, f in zip(items["item_id"], items["flagged"]) if f]
+    outlines = fig.find("heat-flagged", "rect")
+    assert len(outlines) == len(flagged) > 0
+    for o, i in zip(outlines, flagged):  # each outline sits on its item's cell
+        c = cells[i]
+        assert c.x0 <= o.x0 < o.x1 <= c.x1 + 1 and c.y0 <= o.y0 < o.y1 <= c.y1 + 1
+    rows = [sh.text for sh in fig.find("heat-category", "text")]
+    assert [r.split(" ")[0] for r in rows] == list(dict.fromkeys(map(str, items["category"])))  # one row per category
+    assert "Leadership" in rows[0]

@@ -48,8 +48,8 @@ class Panel:
 
 @dataclass(frozen=True)
 class Shape:
-    """One drawn element as tests and layout checks see it: ``kind`` (rect, line, text), its ``gid`` (or ""), its
-    box in points (SVG coordinates: y down) and, for a text, the text."""
+    """One drawn element as tests and layout checks see it: ``kind`` (rect, line, circle, polygon, text), its
+    ``gid`` (or ""), its box in points (SVG coordinates: y down) and, for a text, the text."""
 
     kind: str
     gid: str
@@ -118,14 +118,37 @@ class Canvas:
             self.parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{fmt(width)}" '
                               f'stroke-linejoin="round" stroke-linecap="round"/>')
 
-    def circle(self, x: float, y: float, r: float, fill: str, stroke: str | None = None, stroke_width: float = 0) -> None:
+    def circle(self, x: float, y: float, r: float, fill: str, stroke: str | None = None, stroke_width: float = 0,
+               dash: Sequence[float] | None = None, gid: str = "") -> None:
         s = f' stroke="{stroke}" stroke-width="{fmt(stroke_width)}"' if stroke else ""
+        s += f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
+        s += f' data-gid="{escape(gid)}"' if gid else ""
+        if gid:
+            self.shapes.append(Shape("circle", gid, x - r, y - r, x + r, y + r, colour=fill))
         self.parts.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{fmt(r)}" fill="{fill}"{s}/>')
 
+    def polygon(self, points: Sequence[tuple[float, float]], fill: str = "none", stroke: str | None = None,
+                width: float = 0, dash: Sequence[float] | None = None, fill_opacity: float | None = None,
+                gid: str = "") -> None:
+        """A closed outline (a radar's series); ``gid`` is recorded with the outline's bounding box."""
+        if not points:
+            return
+        pts = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in points)
+        extra = f' fill-opacity="{fmt(fill_opacity)}"' if fill_opacity is not None else ""
+        extra += f' stroke="{stroke}" stroke-width="{fmt(width)}" stroke-linejoin="round"' if stroke else ""
+        extra += f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
+        extra += f' data-gid="{escape(gid)}"' if gid else ""
+        if gid:
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            self.shapes.append(Shape("polygon", gid, min(xs), min(ys), max(xs), max(ys), colour=fill))
+        self.parts.append(f'<polygon points="{pts}" fill="{fill}"{extra}/>')
+
     def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str | None = None, stroke_width: float = 0,
-             radius: float = 0, dash: Sequence[float] | None = None, gid: str = "") -> None:
+             radius: float = 0, dash: Sequence[float] | None = None, gid: str = "",
+             fill_opacity: float | None = None) -> None:
         """A (rounded) rectangle; ``gid`` is recorded (and written as ``data-gid``) for tests and layout checks."""
         extra = f' rx="{fmt(radius)}"' if radius else ""
+        extra += f' fill-opacity="{fmt(fill_opacity)}"' if fill_opacity is not None else ""
         extra += f' stroke="{stroke}" stroke-width="{fmt(stroke_width)}"' if stroke else ""
         extra += f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
         extra += f' data-gid="{escape(gid)}"' if gid else ""
