@@ -13,7 +13,6 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 import pytest
-from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 import workbench.deliverable.charts as C
@@ -258,9 +257,20 @@ def test_strategy_map_structure(lang):
     fig = C.strategy_map(obj, links, lang, sample.strategy_warnings(lang))
     draw_checked(fig)
     assert sorted(gids(fig, "objective:")) == sorted(obj.index)
-    arrows = [a for a in fig.findobj(FancyArrowPatch) if (a.get_gid() or "").startswith("link:")]
-    assert len(arrows) == len(links)
+    arrows = fig.figure.find("link:", "arrow")
+    assert sorted(a.gid for a in arrows) == sorted(f"link:{a}->{b}" for a, b in zip(links["from_objective"], links["to_objective"]))
     assert gids(fig, "warning-ref")  # objectives named by warnings are marked
+    assert_no_overlap(fig)
+    boxes = {sh.gid[10:]: sh for sh in fig.figure.find("objective:", "rect")}
+    for oid, box in boxes.items():  # each objective's text and score inside its box
+        inner = [sh for sh in fig.figure.shapes if sh.kind == "text" and sh.gid == f"objective-text:{oid}"]
+        assert inner and all(box.x0 <= sh.x0 and sh.x1 <= box.x1 and box.y0 <= sh.y0 and sh.y1 <= box.y1 for sh in inner)
+    # financial on top: every financial box above every learning-and-growth box
+    persp = dict(zip(obj.index.astype(str), obj["perspective"]))
+    fin = [b for o, b in boxes.items() if persp[o] in ("financial", "财务")]
+    learn = [b for o, b in boxes.items() if persp[o] in ("learning", "学习与成长")]
+    assert fin and learn and max(b.y1 for b in fin) < min(b.y0 for b in learn)
+
 
 
 def test_kpi_tree_nodes_and_split():
@@ -319,7 +329,7 @@ def test_demo_client_all_charts(folder):
         assert sorted(gids(sm, "objective:")) == sorted(a.objectives.index.astype(str))
         links = a.client.tables.get("links")
         n_links = 0 if links is None else len(links)
-        assert len([x for x in sm.findobj(FancyArrowPatch) if (x.get_gid() or "").startswith("link:")]) == n_links
+        assert len(gids(sm, "link:")) == n_links
     shown: set[str] = set()
     for f in C.kpi_trees_for(a):
         draw_checked(f)

@@ -203,6 +203,12 @@ def _drive(page, url: str, kid: str, weight: float, period: str, target: float) 
         _tab(page, title)  # the other tabs render too (pictures for a human look)
         page.locator(".wb-client").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"engagement-{name}.png"))
+        if name == "strategy":  # the strategy map is drawn in the tab (inline SVG): its objective boxes are there
+            chart = page.locator(".wb-chart-svg svg.wb-chart >> visible=true").first  # the KPI tab has one too
+            chart.scroll_into_view_if_needed()
+            assert chart.is_visible() and chart.bounding_box()["width"] > 300
+            assert page.locator('.wb-chart-svg [data-gid="objective:F1"]').count() >= 1
+            page.screenshot(path=str(ARTIFACTS / "engagement-strategy-map.png"))
 
     # 6. render in the background; an edit made meanwhile is answered before the build ends
     _tab(page, "生成报告")

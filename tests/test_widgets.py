@@ -447,7 +447,7 @@ def test_engagement_notebook_runs_under_papermill(tmp_path: Path) -> None:
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs if "data" in o)
     assert "业绩合同得分" in html and "华鑫特钢" in html
-    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert '<svg' in html and "战略地图" in html and 'data-gid="objective:F1"' in html  # the strategy map, inline SVG
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
 
 

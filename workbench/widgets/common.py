@@ -113,7 +113,8 @@ def css_id(s: object) -> str:
 
 
 def chart_image(draw: Callable[[], Any], lang: str, width: str = "100%") -> W.Widget:
-    """A PNG of the figure ``draw()`` returns (matplotlib Figure, PNG bytes or None), or a note why not."""
+    """The chart ``draw()`` returns (a chart, PNG bytes or None): inline SVG for a chart written as SVG
+    (`charts.svg`), a PNG for a matplotlib one; or a note why not."""
     try:
         fig = draw()
         if fig is None:
@@ -121,8 +122,12 @@ def chart_image(draw: Callable[[], Any], lang: str, width: str = "100%") -> W.Wi
         if isinstance(fig, (bytes, bytearray)):
             png = bytes(fig)
         else:
-            from workbench.deliverable.charts.render import to_png
+            from workbench.deliverable.charts.render import to_png, to_svg, written_as_svg
 
+            if written_as_svg(fig):
+                svg = fig.svg() if hasattr(fig, "svg") else to_svg(fig)  # a lazy Chart: from the chart cache
+                return W.HTML(value=f'<div class="wb-chart-svg" style="max-width: {esc(width)}">{svg}</div>',
+                              layout=W.Layout(max_width=width))
             png = to_png(fig)
         return W.Image(value=png, format="png", layout=W.Layout(max_width=width, height="auto"))
     except Exception as exc:  # a chart must never break the editor

@@ -36,16 +36,20 @@ def state_html(eng: Engagement | None) -> str:
 
 
 def state_outputs(eng: Engagement | None, chart: bool = True) -> list[Any]:
-    """The display objects of the state: the HTML block and (``chart``) the strategy map as a PNG."""
+    """The display objects of the state: the HTML block and (``chart``) the strategy map (inline SVG, or a PNG for
+    a matplotlib chart)."""
     from IPython.display import HTML, Image
 
     out: list[Any] = [HTML(state_html(eng))]
     if chart:
         fig = strategy_map_figure(eng.analysis) if eng is not None and eng.analysis is not None else None
         if fig is not None:
-            from workbench.deliverable.charts.render import to_png
+            from workbench.deliverable.charts.render import to_png, to_svg, written_as_svg
 
-            out.append(Image(data=to_png(fig)))
+            if written_as_svg(fig):
+                out.append(HTML(fig.svg() if hasattr(fig, "svg") else to_svg(fig)))
+            else:
+                out.append(Image(data=to_png(fig)))
         else:
             out.append(HTML(""))
     return out

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from workbench.deliverable.charts.style import DPI
 
-__all__ = ["FONT_STACK", "to_png", "to_svg", "close_figure", "svg_alt", "alt_of", "gc_paused"]
+__all__ = ["FONT_STACK", "to_png", "to_svg", "written_as_svg", "close_figure", "svg_alt", "alt_of", "gc_paused"]
 
 # Measured-with font first, then the CJK families reviewers' machines have (macOS, Windows, Linux), then generic.
 FONT_STACK = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Source Han Sans CN', 'PingFang SC', 'Hiragino Sans GB', "
@@ -51,6 +51,11 @@ def _svg_native(obj: Any) -> Any:
 
     fig = obj if isinstance(obj, SvgChart) else getattr(obj, "figure", None)
     return fig if isinstance(fig, SvgChart) else None
+
+
+def written_as_svg(obj: Any) -> bool:
+    """Whether ``obj`` (a chart, a lazy Chart) is written as SVG directly (`charts.svg`) and so has no PNG."""
+    return _svg_native(obj) is not None
 
 
 def to_png(fig: Any, dpi: int = DPI, *, close: bool = True) -> bytes:

@@ -13,14 +13,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
-from matplotlib.path import Path
 
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
-from workbench.deliverable.charts.text import LINESPACING, measure, wrap_to_points
+from workbench.deliverable.charts.svg import Canvas, SvgChart, dash
+from workbench.deliverable.charts.text import LINESPACING, text_size, wrap_fast
 from workbench.intake.contract import PERSPECTIVE_ALIASES, PERSPECTIVE_LABELS, PERSPECTIVES
 from workbench.core.i18n import t
 
@@ -56,9 +53,9 @@ def _bezier(p0: np.ndarray, p1: np.ndarray, rad: float, n: int = 24) -> np.ndarr
 
 
 def _clipped_arc(p0: np.ndarray, p1: np.ndarray, rad: float, box_a: tuple[float, float, float, float],
-                 box_b: tuple[float, float, float, float], gap: float = 2.0) -> Path:
+                 box_b: tuple[float, float, float, float], gap: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The arc3 curve from the centre of box A to the centre of box B, cut where it leaves A and enters B
-    (quadratic Bézier sub-segment via blossoming; cheaper than patchA/patchB clipping at draw time)."""
+    (quadratic Bézier sub-segment via blossoming): its start, control and end points."""
     mid = (p0 + p1) / 2
     d = p1 - p0
     c = np.array([mid[0] + rad * d[1], mid[1] - rad * d[0]])
@@ -80,7 +77,7 @@ def _clipped_arc(p0: np.ndarray, p1: np.ndarray, rad: float, box_a: tuple[float,
         return (1 - tt) ** 2 * p0 + 2 * (1 - tt) * tt * c + tt ** 2 * p1
 
     ctrl = (1 - t0) * (1 - t1) * p0 + (t0 * (1 - t1) + t1 * (1 - t0)) * c + t0 * t1 * p1
-    return Path([at(t0), ctrl, at(t1)], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+    return at(t0), ctrl, at(t1)
 
 
 def _hits(pts: np.ndarray, box: tuple[float, float, float, float], pad: float = 3.0) -> bool:
@@ -91,15 +88,15 @@ def _hits(pts: np.ndarray, box: tuple[float, float, float, float], pad: float = 
 
 @chart
 def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str, warnings: Iterable[object] = (),
-                 *, perspectives: pd.DataFrame | None = None, title: str | None = None) -> Figure:
+                 *, perspectives: pd.DataFrame | None = None, title: str | None = None) -> SvgChart:
     """Strategy map.
 
     ``objectives``: index objective_id (or a column), perspective, objective, theme, score, band.
     ``links``: from_objective, to_objective. ``warnings``: `Finding`-like objects (code, message, refs); objectives
     named in refs get a numbered warning triangle, a ``link_down`` link is drawn dashed in the warning colour, and all
     warnings are listed below the map. ``perspectives`` (optional): index perspective, score → shown in the band label.
+    Written as SVG (`charts.svg`): boxes gid ``objective:<id>``, arrows ``link:<from>-><to>``.
     """
-    style.apply_style()
     obj = objectives.copy()
     if "objective_id" in obj.columns:
         obj = obj.set_index("objective_id")
@@ -160,14 +157,14 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
     tags: dict[str, str] = {}  # theme tags over the box (when themes are not columns), whole, wrapped
     heights: dict[str, float] = {}
     for oid, r in obj.iterrows():
-        txt = wrap_to_points(r["objective"], bw - 2 * PAD, FS_OBJ)
+        txt = wrap_fast(r["objective"], bw - 2 * PAD, FS_OBJ)
         texts[oid] = txt
         tag = 0.0
         if not use_columns and themes:
             th = r["theme"]
-            tags[oid] = wrap_to_points(th, bw - 2 * PAD - 14, 6.5, "bold") if th is not None else ""
+            tags[oid] = wrap_fast(th, bw - 2 * PAD - 14, 6.5, "bold") if th is not None else ""
             tag = 11.0 + 8.0 * tags[oid].count("\n")
-        heights[oid] = measure(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2 + tag
+        heights[oid] = text_size(txt, FS_OBJ)[1] + FS_SCORE * 1.35 + 2 * PAD + 2 + tag
     band_h = {}
     for p in persps:
         hs = [heights[o] for o in obj.index[obj["perspective"] == p]]
@@ -178,19 +175,21 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
     title_h = 34.0
     foot_lines = []
     for i, w in enumerate(warnings, 1):
-        foot_lines.append(wrap_to_points(f"{i}. {getattr(w, 'message', w)}", width - 60, style.FS_SMALL))
-    foot_h = sum(measure(s, style.FS_SMALL)[1] + 3 for s in foot_lines) + (22 if foot_lines else 6)
+        foot_lines.append(wrap_fast(f"{i}. {getattr(w, 'message', w)}", width - 60, style.FS_SMALL))
+    foot_h = sum(text_size(s, style.FS_SMALL)[1] + 3 for s in foot_lines) + (22 if foot_lines else 6)
     legend_h = 22.0
     bands_h = sum(band_h[p] for p in persps if p in PERSPECTIVES or counts_any(counts, columns, p))
     height = title_h + header_h + bands_h + legend_h + foot_h
-    fig = style.new_figure(width / 72, height / 72)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
+    from workbench.deliverable.charts.render import FONT_STACK
 
-    ax.text(12, height - 10, title or t("charts.strategy.title", lang), ha="left", va="top", fontsize=style.FS_TITLE,
-            fontweight="bold", color=style.NAVY, gid="title")
+    # Layout above is in matplotlib's orientation (points, y up from the bottom); the SVG's y runs down: Y(y).
+    cv = Canvas(width, height, FONT_STACK)
+
+    def Y(v: float) -> float:
+        return height - v
+
+    head = title or t("charts.strategy.title", lang)
+    cv.text(12, Y(height - 10), head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
     # column x ranges
     col_x: dict[str | None, float] = {}
     x = LABEL_COL + 12
@@ -198,16 +197,16 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
         col_x[c] = x
         x += col_w[c]
     top = height - title_h - header_h
-    # theme headers and separators
+    # theme headers
     for j, c in enumerate(columns):
         cx = col_x[c] + col_w[c] / 2
         if header_h:
             label = c if c is not None else t("charts.strategy.unthemed", lang)
             colr = style.SERIES[(j - (1 if columns[0] is None else 0)) % len(style.SERIES)] if c is not None else style.MUTED
-            ax.add_patch(FancyBboxPatch((col_x[c] + GAP / 2, top + 3), col_w[c] - GAP, header_h - 8,
-                                        boxstyle="round,pad=0,rounding_size=4", facecolor=colr, edgecolor="none", alpha=0.9))
-            ax.text(cx, top + 3 + (header_h - 8) / 2, wrap_to_points(label, col_w[c] - GAP - 8, style.FS_SMALL, "bold", 1),
-                    ha="center", va="center", fontsize=style.FS_SMALL, fontweight="bold", color="white", gid="theme")
+            cv.rect(col_x[c] + GAP / 2, Y(top + header_h - 5), col_w[c] - GAP, header_h - 8, colr, radius=4,
+                    fill_opacity=0.9)
+            cv.text(cx, Y(top + 3 + (header_h - 8) / 2), wrap_fast(label, col_w[c] - GAP - 8, style.FS_SMALL, "bold", 1),
+                    style.FS_SMALL, "#FFFFFF", anchor="middle", va="center", weight="bold", gid="theme")
     # bands
     y = top
     band_y: dict[str, tuple[float, float]] = {}
@@ -216,23 +215,22 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
             continue
         h = band_h[p]
         band_y[p] = (y - h, y)
-        ax.add_patch(Rectangle((6, y - h), width - 12, h, facecolor=BAND_TINTS.get(p, "#FFFFFF"), edgecolor="none", zorder=0))
-        ax.add_line(Line2D([6, width - 6], [y - h, y - h], color=style.GRID, lw=0.8, zorder=0))
+        cv.rect(6, Y(y), width - 12, h, BAND_TINTS.get(p, "#FFFFFF"))
+        cv.line(6, Y(y - h), width - 6, Y(y - h), style.GRID, 0.8)
         lab = PERSPECTIVE_LABELS.get(p, {}).get(lang, p)
-        lab = wrap_to_points(lab, LABEL_COL - 8, style.FS_LABEL, "bold")
+        lab = wrap_fast(lab, LABEL_COL - 8, style.FS_LABEL, "bold")
         if perspectives is not None and p in perspectives.index and "score" in perspectives.columns:
             sc = perspectives.loc[p, "score"]
             lab += f"\n{_fmt_score(sc)}"
-        ax.text(6 + LABEL_COL / 2, y - h / 2, lab, ha="center", va="center", fontsize=style.FS_LABEL, fontweight="bold",
-                color=style.NAVY, linespacing=LINESPACING, gid=f"perspective:{p}")
+        cv.text(6 + LABEL_COL / 2, Y(y - h / 2), lab, style.FS_LABEL, style.NAVY, anchor="middle", va="center",
+                weight="bold", line_height=LINESPACING, gid=f"perspective:{p}")
         y -= h
     for j in range(1, len(columns)):
         xs = col_x[columns[j]]
-        ax.add_line(Line2D([xs, xs], [y + 4, top - 2], color="#C9D1DC", lw=0.8, ls=(0, (3, 3)), zorder=0))
+        cv.line(xs, Y(top - 2), xs, Y(y + 4), "#C9D1DC", 0.8, dash((3, 3), 0.8))
 
     # boxes
     boxes: dict[str, tuple[float, float, float, float]] = {}
-    patches: dict[str, FancyBboxPatch] = {}
     for p in band_y:
         y0, y1 = band_y[p]
         for c in columns:
@@ -247,35 +245,7 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
                 bh = heights[oid]
                 by = (y0 + y1) / 2 - bh / 2
                 boxes[oid] = (bx, by, bx + bw, by + bh)
-    for oid, (bx0, by0, bx1, by1) in boxes.items():
-        band = str(obj.at[oid, "band"]) if not _is_nan(obj.at[oid, "band"]) else "none"
-        band = band if band in style.STATUS_COLOURS else "none"
-        patch = FancyBboxPatch((bx0, by0), bx1 - bx0, by1 - by0, boxstyle="round,pad=0,rounding_size=7",
-                               facecolor=style.status_fill(band), edgecolor=style.status_colour(band), lw=1.4, zorder=3,
-                               gid=f"objective:{oid}")
-        ax.add_patch(patch)
-        patches[oid] = patch
-        th = obj.at[oid, "theme"]
-        ty = by1 - PAD
-        if not use_columns and th is not None:
-            ax.text(bx0 + PAD, ty + 1, tags[oid], ha="left", va="top", fontsize=6.5, linespacing=1.15,
-                    fontweight="bold", color=theme_colour[th], zorder=4, gid="theme")
-            ty -= 11 + 8.0 * tags[oid].count("\n")
-        ax.text((bx0 + bx1) / 2, ty, texts[oid], ha="center", va="top", fontsize=FS_OBJ, color=style.INK,
-                linespacing=LINESPACING, zorder=4, gid=f"objective-text:{oid}")
-        ax.text(bx0 + PAD, by0 + PAD - 1, oid, ha="left", va="bottom", fontsize=style.FS_TINY, color=style.MUTED, zorder=4)
-        ax.text(bx1 - PAD, by0 + PAD - 1, f"{t('charts.score', lang)} {_fmt_score(obj.at[oid, 'score'])}", ha="right",
-                va="bottom", fontsize=FS_SCORE, fontweight="bold",
-                color=style.status_colour(band) if band != "none" else style.MUTED, zorder=4)
-        if oid in warn_of:
-            wx, wy = bx1 - 2, by1 - 1
-            ax.add_line(Line2D([wx], [wy], marker="^", ms=13, color=style.WARN, markeredgecolor="white", mew=0.8,
-                               lw=0, zorder=6))
-            ax.text(wx, wy - 1.2, "!", ha="center", va="center", fontsize=6.5, fontweight="bold", color="white", zorder=7)
-            ax.text(wx + 8, wy + 1, ",".join(str(n) for n in warn_of[oid]), ha="left", va="center", fontsize=6.5,
-                    fontweight="bold", color="#9A6A00", zorder=7, gid="warning-ref")
-
-    # arrows
+    # arrows first: they start and end at the boxes' edges, under the boxes' warning marks
     y_bottom = y
     if links is not None and len(links):
         centres = {o: np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]) for o, b in boxes.items()}
@@ -294,32 +264,57 @@ def strategy_map(objectives: pd.DataFrame, links: pd.DataFrame | None, lang: str
                 if n_hit == 0:
                     break
             down = (a, b) in down_links
-            arr = FancyArrowPatch(path=_clipped_arc(p0, p1, rad, boxes[a], boxes[b]), arrowstyle="-|>",
-                                  mutation_scale=9, lw=1.5 if down else 1.1,
-                                  color=style.WARN if down else "#4A5A70", ls=(0, (4, 2)) if down else "-",
-                                  shrinkA=0, shrinkB=0, zorder=2, gid=f"link:{a}->{b}")
-            ax.add_patch(arr)
+            start_pt, ctrl, end_pt = (np.array([v[0], Y(v[1])]) for v in _clipped_arc(p0, p1, rad, boxes[a], boxes[b]))
+            cv.arrow(start_pt, ctrl, end_pt, style.WARN if down else "#4A5A70", 1.5 if down else 1.1,
+                     dash((4, 2), 1.5) if down else None, gid=f"link:{a}->{b}")
+    for oid, (bx0, by0, bx1, by1) in boxes.items():
+        band = str(obj.at[oid, "band"]) if not _is_nan(obj.at[oid, "band"]) else "none"
+        band = band if band in style.STATUS_COLOURS else "none"
+        cv.rect(bx0, Y(by1), bx1 - bx0, by1 - by0, style.status_fill(band), stroke=style.status_colour(band),
+                stroke_width=1.4, radius=7, gid=f"objective:{oid}")
+        th = obj.at[oid, "theme"]
+        ty = by1 - PAD
+        if not use_columns and th is not None:
+            cv.text(bx0 + PAD, Y(ty + 1), tags[oid], 6.5, theme_colour[th], va="top", weight="bold", line_height=1.15,
+                    gid="theme")
+            ty -= 11 + 8.0 * tags[oid].count("\n")
+        cv.text((bx0 + bx1) / 2, Y(ty), texts[oid], FS_OBJ, style.INK, anchor="middle", va="top",
+                line_height=LINESPACING, gid=f"objective-text:{oid}")
+        cv.text(bx0 + PAD, Y(by0 + PAD - 1), oid, style.FS_TINY, style.MUTED, va="bottom", gid="objective-id")
+        cv.text(bx1 - PAD, Y(by0 + PAD - 1), f"{t('charts.score', lang)} {_fmt_score(obj.at[oid, 'score'])}", FS_SCORE,
+                style.status_colour(band) if band != "none" else style.MUTED, anchor="end", va="bottom", weight="bold",
+                gid="objective-score")
+        if oid in warn_of:
+            wx, wy = bx1 - 2, Y(by1 - 1)
+            _warning_mark(cv, wx, wy, 13)
+            cv.text(wx, wy + 1.2, "!", 6.5, "#FFFFFF", anchor="middle", va="center", weight="bold", gid="warning-mark")
+            cv.text(wx + 8, wy - 1, ",".join(str(n) for n in warn_of[oid]), 6.5, "#9A6A00", va="center", weight="bold",
+                    gid="warning-ref")
 
     # legend: status colours
-    lx, ly = 12.0, foot_h + legend_h / 2
+    lx, ly = 12.0, Y(foot_h + legend_h / 2)
     for band in ("good", "ok", "bad", "none"):
-        ax.add_patch(FancyBboxPatch((lx, ly - 4.5), 14, 9, boxstyle="round,pad=0,rounding_size=2",
-                                    facecolor=style.status_fill(band), edgecolor=style.status_colour(band), lw=1.2))
+        cv.rect(lx, ly - 4.5, 14, 9, style.status_fill(band), stroke=style.status_colour(band), stroke_width=1.2, radius=2)
         label = t(f"charts.status.{band}", lang)
-        ax.text(lx + 19, ly, label, ha="left", va="center", fontsize=style.FS_SMALL, color=style.INK, gid="legend")
-        lx += 19 + measure(label, style.FS_SMALL)[0] + 16
+        cv.text(lx + 19, ly, label, style.FS_SMALL, style.INK, va="center", gid="legend")
+        lx += 19 + text_size(label, style.FS_SMALL)[0] + 16
     # footnotes
     if foot_lines:
         fy = foot_h - 6
-        ax.add_line(Line2D([12], [fy - 5], marker="^", ms=10, color=style.WARN, lw=0))
-        ax.text(22, fy - 5, t("charts.strategy.warnings", lang), ha="left", va="center", fontsize=style.FS_SMALL,
-                fontweight="bold", color="#9A6A00", gid="footnote-head")
+        _warning_mark(cv, 12, Y(fy - 5), 10)
+        cv.text(22, Y(fy - 5), t("charts.strategy.warnings", lang), style.FS_SMALL, "#9A6A00", va="center", weight="bold",
+                gid="footnote-head")
         fy -= 16
         for s in foot_lines:
-            ax.text(22, fy, s, ha="left", va="top", fontsize=style.FS_SMALL, color=style.INK, linespacing=LINESPACING,
-                    gid="footnote")
-            fy -= measure(s, style.FS_SMALL)[1] + 3
-    return fig
+            cv.text(22, Y(fy), s, style.FS_SMALL, style.INK, va="top", line_height=LINESPACING, gid="footnote")
+            fy -= text_size(s, style.FS_SMALL)[1] + 3
+    return cv.chart(head)
+
+
+def _warning_mark(cv: Canvas, x: float, y: float, size: float) -> None:
+    """matplotlib's "^" marker of ``size`` points: a triangle as wide as it is tall, centred on (x, y)."""
+    h = size / 2
+    cv.polygon([(x, y - h), (x - h, y + h), (x + h, y + h)], fill=style.WARN, stroke="#FFFFFF", width=0.8)
 
 
 def _barycentre_order(obj: pd.DataFrame, links: pd.DataFrame | None, persps: list[str]) -> pd.DataFrame:

@@ -48,7 +48,7 @@ class Panel:
 
 @dataclass(frozen=True)
 class Shape:
-    """One drawn element as tests and layout checks see it: ``kind`` (rect, line, circle, polygon, text), its
+    """One drawn element as tests and layout checks see it: ``kind`` (rect, line, circle, polygon, arrow, text), its
     ``gid`` (or ""), its box in points (SVG coordinates: y down) and, for a text, the text."""
 
     kind: str
@@ -154,6 +154,29 @@ class Canvas:
         extra += f' data-gid="{escape(gid)}"' if gid else ""
         self.shapes.append(Shape("rect", gid, x, y, x + w, y + h, colour=fill))
         self.parts.append(f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(w)}" height="{fmt(h)}" fill="{fill}"{extra}/>')
+
+    def arrow(self, start: Sequence[float], ctrl: Sequence[float], end: Sequence[float], colour: str, width: float,
+              dash: Sequence[float] | None = None, gid: str = "", head: tuple[float, float] = (5.5, 2.6)) -> None:
+        """A quadratic Bézier from ``start`` to ``end`` (matplotlib's arc3 connection) with a filled head at ``end``
+        (``head``: length, half width in points, as "-|>" at mutation scale 9), pointing along the curve's tangent.
+        ``gid`` is recorded with the box of the three points."""
+        (x0, y0), (cx, cy), (x1, y1) = start, ctrl, end
+        dx, dy = x1 - cx, y1 - cy
+        if abs(dx) + abs(dy) < 1e-9:
+            dx, dy = x1 - x0, y1 - y0
+        norm = (dx * dx + dy * dy) ** 0.5 or 1.0
+        ux, uy = dx / norm, dy / norm
+        length, half = head
+        bx, by = x1 - ux * length, y1 - uy * length  # the head's base: the line stops there
+        extra = f' stroke-dasharray="{" ".join(fmt(d) for d in dash)}"' if dash else ""
+        extra += f' data-gid="{escape(gid)}"' if gid else ""
+        self.parts.append(f'<path d="M{fmt(x0)} {fmt(y0)} Q{fmt(cx)} {fmt(cy)} {fmt(bx)} {fmt(by)}" fill="none" '
+                          f'stroke="{colour}" stroke-width="{fmt(width)}"{extra}/>')
+        self.parts.append(f'<polygon points="{fmt(x1)},{fmt(y1)} {fmt(bx - uy * half)},{fmt(by + ux * half)} '
+                          f'{fmt(bx + uy * half)},{fmt(by - ux * half)}" fill="{colour}"/>')
+        if gid:
+            xs, ys = (x0, cx, x1), (y0, cy, y1)
+            self.shapes.append(Shape("arrow", gid, min(xs), min(ys), max(xs), max(ys), colour=colour))
 
     def text(self, x: float, y: float, text: str, size: float, colour: str, anchor: str = "start",
              va: str = "baseline", weight: str = "normal", line_height: float = 1.2, cls: str | None = None,
