@@ -168,6 +168,7 @@ def test_executed_notebooks_keep_text_and_images_only_when_asked(demo_client: Pa
     res = run_client(demo_client, out, notebooks=nbs, full_notebooks=full)
     assert res.ok, res.error
     nb = nbformat.read(out / "demo" / "00_chart.ipynb", as_version=4)
+    nbformat.validate(nb)  # written without nbformat's validation: still a valid notebook
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any(o.get("text", "").startswith("chart follows") for o in outputs)  # text outputs kept
     assert any("text/html" in o.get("data", {}) for o in outputs)

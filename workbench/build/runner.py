@@ -100,26 +100,50 @@ def _is_image_html(html: Any, figure: bool) -> bool:
 
 def slim_notebook(nb: Any) -> Any:
     """A copy of an executed notebook whose outputs keep their text (streams, HTML tables, markdown, errors)
-    but not their images: report.html holds each chart once; the audit copy says where it went."""
+    but not their images: report.html holds each chart once; the audit copy says where it went.
+
+    Only the outputs that lose an image are copied; the rest is shared with ``nb``, which is left as it was."""
     import copy as _copy
 
-    slim = _copy.deepcopy(nb)
-    for cell in slim.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data")
-            if not data:
-                continue
-            meta = out.get("metadata", {})
-            figure = (meta.get("workbench") or {}).get("kind") == "figure"
-            dropped = [k for k in list(data) if k in _IMAGE_TYPES or (k == "text/html" and _is_image_html(data[k], figure))]
-            for k in dropped:
-                del data[k]
-                meta.pop(k, None)
-            if dropped:
-                alt = (meta.get("workbench") or {}).get("alt") or data.get("text/plain") or ""
-                data["text/plain"] = f"[figure{': ' + str(alt) if alt else ''} (shown in report.html)]"
+    from nbformat import NotebookNode
+
+    def slim_output(out: Any) -> Any:
+        data = out.get("data")
+        if not data:
+            return out
+        meta = out.get("metadata", {})
+        figure = (meta.get("workbench") or {}).get("kind") == "figure"
+        dropped = {k for k in data if k in _IMAGE_TYPES or (k == "text/html" and _is_image_html(data[k], figure))}
+        if not dropped:
+            return out
+        alt = (meta.get("workbench") or {}).get("alt") or data.get("text/plain") or ""
+        new = NotebookNode(out)
+        new["data"] = NotebookNode({k: v for k, v in data.items() if k not in dropped})
+        new["data"]["text/plain"] = f"[figure{': ' + str(alt) if alt else ''} (shown in report.html)]"
+        if "metadata" in out:
+            new["metadata"] = NotebookNode({k: v for k, v in meta.items() if k not in dropped})
+        return new
+
+    cells = []
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell = NotebookNode(cell)
+            cell["outputs"] = [slim_output(o) for o in cell["outputs"]]
+        cells.append(cell)
+    slim = NotebookNode(nb)
+    slim["cells"] = cells
+    slim["metadata"] = _copy.deepcopy(nb.metadata)
     slim.metadata.setdefault("workbench", {})["images"] = "removed (see report.html)"
     return slim
+
+
+def write_notebook(nb: Any, path: Path) -> None:
+    """Write an executed notebook as nbformat writes it (v4 JSON, split lines, sorted keys), without its JSON-schema
+    validation: the notebook came from a valid one through the engine, and validating every notebook of every
+    client cost more than writing it."""
+    from nbformat.v4.nbjson import writes
+
+    path.write_text(writes(nb) + "\n", encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -383,11 +407,9 @@ def run_client(folder: Path | str, out: Path | str = Path("build"), *, engine: s
 
         # 5b. the executed notebooks keep their text; their images are already in report.html
         if not (full_notebooks if full_notebooks is not None else keep_full_notebooks()):
-            import nbformat
-
             try:
                 for path, nb in zip(notebook_paths(notebooks), executed):
-                    nbformat.write(slim_notebook(nb), str(build / path.name))
+                    write_notebook(slim_notebook(nb), build / path.name)
             except Exception as exc:  # noqa: BLE001
                 return result("failed", _exception_text("report", exc), "report", exc=exc)
             t = mark("slim", t)

@@ -85,6 +85,7 @@ def exporter() -> Any:
             ex.exclude_input_prompt = True
             ex.exclude_output_prompt = True
             ex.embed_images = True
+            ex.optimistic_validation = True  # validate once after the preprocessors, not after each of the eleven
             _exporter = ex
         return _exporter
 
@@ -294,11 +295,11 @@ def merge_notebooks(notebooks: Iterable[Path | str | NotebookNode], lang: str = 
                 out.data.pop("text/markdown", None)
                 if level <= toc_depth:
                     toc.append({"level": level, "id": sec_id, "number": number, "text": text})
-            new = nbformat.v4.new_code_cell(source="")
-            new.outputs = outs
+            new = NotebookNode(id=f"wb-{len(cells)}", cell_type="code", execution_count=None, metadata=NotebookNode(),
+                               outputs=outs, source="")
             cells.append(new)
     _headings_follow_their_page(cells)
-    merged = nbformat.v4.new_notebook(cells=cells)
+    merged = NotebookNode(nbformat=4, nbformat_minor=nbformat.v4.nbformat_minor, metadata=NotebookNode(), cells=cells)
     merged.metadata["language_info"] = {"name": "python"}
     return merged, toc
 
