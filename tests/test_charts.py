@@ -961,3 +961,35 @@ def test_heat_table_cells_colours_and_flags():
     rows = [sh.text for sh in fig.find("heat-category", "text")]
     assert [r.split(" ")[0] for r in rows] == list(dict.fromkeys(map(str, items["category"])))  # one row per category
     assert "Leadership" in rows[0]
+
+
+# --- forked batch workers measure text without sharing a font file ----------------------------------------
+def test_text_measuring_is_safe_in_forked_workers():
+    """The warm pool forks its workers from a process that has measured text. Two workers reading glyphs through
+    one inherited font file shared its offset and read each other's bytes ("broken file", one client in a few
+    hundred); each process now opens the font for itself and keeps the advances measured before the fork."""
+    import os
+    import warnings as _w
+
+    from workbench.deliverable.charts import text
+
+    text.text_width("绩效 Performance", 10)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    expected = {ch: text.text_width(ch, 10) for ch in chars[:50] + chars[-50:]}
+    pids = []
+    for order in (chars, chars[::-1]):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 0
+            try:
+                with _w.catch_warnings():
+                    _w.simplefilter("error")  # a garbled read shows as a "missing glyph" warning or an error
+                    for ch in order:
+                        text.text_width(ch, 10)
+                    code = 0 if all(text.text_width(ch, 10) == w for ch, w in expected.items()) else 3
+            except Exception:
+                code = 2
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    assert [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids] == [0, 0]

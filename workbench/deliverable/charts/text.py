@@ -8,6 +8,7 @@ breaks between any two CJK characters, keeping Latin words whole and respecting 
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -156,36 +157,58 @@ def measure(text: str, size: float, weight: str = "normal") -> tuple[float, floa
     return float(bb.width), float(bb.height)
 
 
-@lru_cache(maxsize=4)
-def _advances(weight: str) -> tuple[object, dict[str, float]]:
-    """The CJK font of ``weight`` at 1000 units per em, and a cache of advance widths per character."""
-    from matplotlib import font_manager as fm
-    from matplotlib.ft2font import FT2Font
+_ADVANCES: dict[str, dict[str, float]] = {}  # weight -> character -> advance (em): plain data, inherited by forks
+_FONTS: dict[str, object] = {}  # weight -> FT2Font, opened by this process only (see `_font`)
 
-    path = fm.findfont(fm.FontProperties(family=cjk_family(), weight=weight), fallback_to_default=False)
-    font = FT2Font(path)
-    font.set_size(1000, 72)  # 1000 pt at 72 dpi: advances in thousandths of an em
-    return font, {}
+
+def _font(weight: str) -> object:
+    """The CJK font of ``weight`` at 1000 units per em, opened in this process.
+
+    An FT2Font reads its file through one open file: a batch worker forked from the warm zygote would share that
+    file's offset with its sibling workers, and two of them loading a glyph at the same moment read each other's
+    bytes ("charcode loading ... failed with error 0x03: broken file", one client in a few hundred). matplotlib
+    drops its own font cache in a forked child for the same reason; so does this one (`os.register_at_fork`).
+    The advances measured so far stay: they are plain numbers."""
+    font = _FONTS.get(weight)
+    if font is None:
+        from matplotlib import font_manager as fm
+        from matplotlib.ft2font import FT2Font
+
+        path = fm.findfont(fm.FontProperties(family=cjk_family(), weight=weight), fallback_to_default=False)
+        font = FT2Font(path)
+        font.set_size(1000, 72)  # 1000 pt at 72 dpi: advances in thousandths of an em
+        _FONTS[weight] = font
+    return font
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_FONTS.clear)
+
+
+def _advance(ch: str, weight: str, cache: dict[str, float]) -> float:
+    try:
+        from matplotlib.ft2font import LoadFlags
+
+        flags = LoadFlags.NO_HINTING
+    except ImportError:  # matplotlib < 3.10
+        from matplotlib.ft2font import LOAD_NO_HINTING as flags  # type: ignore[attr-defined, no-redef]
+    adv = cache[ch] = _font(weight).load_char(ord(ch), flags=flags).linearHoriAdvance / 65536 / 1000  # type: ignore[attr-defined]
+    return adv
 
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:
     """Width in points of the widest line of ``text`` at ``size``: the sum of the font's advance widths (no
     kerning, as a browser draws CJK). For the charts written as SVG (`charts.svg`), whose text the browser or the
     PDF engine lays out: a hundred times cheaper than `measure`, which lays text out through matplotlib."""
-    font, cache = _advances("bold" if weight == "bold" else "normal")
+    weight = "bold" if weight == "bold" else "normal"
+    cache = _ADVANCES.setdefault(weight, {})
     best = 0.0
     for line in str(text).split("\n"):
         w = 0.0
         for ch in line:
             adv = cache.get(ch)
             if adv is None:
-                try:
-                    from matplotlib.ft2font import LoadFlags
-
-                    flags = LoadFlags.NO_HINTING
-                except ImportError:  # matplotlib < 3.10
-                    from matplotlib.ft2font import LOAD_NO_HINTING as flags  # type: ignore[attr-defined, no-redef]
-                adv = cache[ch] = font.load_char(ord(ch), flags=flags).linearHoriAdvance / 65536 / 1000  # type: ignore[attr-defined]
+                adv = _advance(ch, weight, cache)
             w += adv
         best = max(best, w)
     return best * size
