@@ -509,3 +509,9 @@ def test_draft_of_unsaved_edits_survives_a_new_session_and_goes_when_saved(tmp_p
     (folder / ".workbench" / "draft.json").write_text("{not json", encoding="utf-8")
     broken = Engagement(folder)
     assert broken.draft is None and "draft.json" in (broken.draft_problem or "")
+    broken_app = app_on(folder)  # said on opening, with Discard only (never restored)
+    page = broken_app.page
+    assert page.draft_bar.layout.display == "flex" and "无法读取" in page.draft_html.value
+    assert "draft.json" in page.draft_html.value and page.restore_btn.layout.display == "none"
+    broken_app.discard_draft()
+    assert not (folder / ".workbench" / "draft.json").exists() and page.draft_bar.layout.display == "none"

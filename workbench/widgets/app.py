@@ -200,10 +200,17 @@ class Page:
         self.show_draft()
 
     def show_draft(self) -> None:
-        """The draft bar: what was found and when, Restore (not for a stale draft) and Discard; hidden otherwise."""
+        """The draft bar: what was found and when, Restore (not for a stale draft) and Discard; a draft file that
+        cannot be read is reported with Discard only (it is never applied); hidden otherwise."""
         eng, L = self.eng, self.eng.lang
         draft = eng.draft
-        self.draft_bar.layout.display = "flex" if draft is not None else "none"
+        unreadable = draft is None and not eng.dirty and eng.draft_unreadable
+        self.draft_bar.layout.display = "flex" if draft is not None or unreadable else "none"
+        if unreadable:
+            self.draft_html.value = (f'<span class="wb-msg" style="color:#c62828;font-weight:600">'
+                                     f'{esc(t("widgets.draft.unreadable", L, why=eng.draft_unreadable))}</span>')
+            self.restore_btn.layout.display = "none"
+            return
         if draft is None:
             return
         tables = ", ".join(sorted(draft.tables))

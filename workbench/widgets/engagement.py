@@ -135,6 +135,7 @@ class Engagement:
         from workbench.widgets.drafts import read_draft
 
         self.draft, self.draft_problem = read_draft(self.folder)  # offered, not applied: the user decides
+        self.draft_unreadable = self.draft_problem  # a draft file found on opening that cannot be used (until discarded)
         self._recompute()
 
     @property
@@ -648,7 +649,7 @@ class Engagement:
         try:
             write_draft(self.folder, self._fingerprint, {k: self.tables[k] for k in sorted(self.edited)
                                                          if self.tables.get(k) is not None})
-            self.draft_problem = None
+            self.draft_problem = self.draft_unreadable = None  # the unreadable file, if any, is replaced
         except OSError as exc:  # a read-only folder: editing goes on, the notebook says edits are not kept
             self.draft_problem = f"{type(exc).__name__}: {exc}"
 
@@ -673,6 +674,7 @@ class Engagement:
 
         remove_draft(self.folder)
         self.draft = None
+        self.draft_unreadable = None
 
     # ------------------------------------------------------------------ messages
     def messages(self, table: str | None = None, key: str | None = None, column: str | None = None,
