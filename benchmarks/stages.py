@@ -157,7 +157,7 @@ def batch(n: int, work: Path, floor: float) -> None:
                               env={**os.environ, "WORKBENCH_CHART_CACHE": cache})
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
+        status = "batch exit 0" if proc.returncode == 0 else f"batch exit {proc.returncode}: {proc.stderr[-300:]}"
         print(f"batch of {n}, {label:32s}: {used / n:.3f} CPU s per client, {used / n / floor:.2f} x floor ({status})")
 
 
