@@ -146,3 +146,18 @@ def test_v2_sections_speak_for_the_consultant(reports) -> None:
     assert "Scores over the rounds" not in [f.get("aria-label") or "" for f in en.select("svg, img")]
     jf, jdoc = reports["jinfeng-logistics"]
     assert jdoc["previous"] is None and "本期为首轮评价" in jf.get_text()
+
+
+@pytest.mark.parametrize("cid", DEMOS)
+def test_strategy_warnings_are_said_once_under_the_map(reports, cid: str) -> None:
+    """The strategy map lists its warnings under itself (numbered, as its triangles refer to them); the report
+    does not repeat them as a list after the map."""
+    soup, doc = reports[cid]
+    svg = next((s for s in soup.find_all("svg") if s.select_one('[data-gid^="objective:"]')), None)
+    assert svg is not None
+    in_map = [t.get_text() for t in svg.find_all("text")]
+    lists = [li.get_text(" ", strip=True) for li in soup.select("ul.wb-list-warn li")]
+    for line in in_map:
+        if re.match(r"^\d+\. ", line):  # a numbered footnote of the map
+            assert not [li for li in lists if li and li in line], line
+    assert any(re.match(r"^\d+\. ", line) for line in in_map)  # every demo client has strategy warnings

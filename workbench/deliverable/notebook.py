@@ -224,8 +224,12 @@ def captioned(parts: list[tuple[str, str]] | None, empty: str | None = None) -> 
         show_table(html, caption=caption)
 
 
-def bullets(items: list[str] | None, empty: str | None = None, tone: str | None = None) -> None:
-    """A bulleted list of sentences (escaped); ``empty`` is said when there are none (None: say nothing)."""
+def bullets(items: list[str] | None, empty: str | None = None, tone: str | None = None, unless: Any = None) -> None:
+    """A bulleted list of sentences (escaped); ``empty`` is said when there are none (None: say nothing).
+    Nothing is shown when ``unless`` is present and not empty (what already says them, e.g. the strategy map, which
+    lists its warnings under itself)."""
+    if not _empty(unless):
+        return
     html = tables.html_list(items or [])
     if html is None:
         if empty:
