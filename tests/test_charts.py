@@ -993,3 +993,36 @@ def test_text_measuring_is_safe_in_forked_workers():
                 os._exit(code)
         pids.append(pid)
     assert [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids] == [0, 0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_gantt_bars_dates_and_overdue(lang):
+    acts = sample.actions(lang)
+    fig = C.gantt(acts, date(2026, 9, 30), lang).figure
+    draw_checked(fig)
+    assert_no_overlap(fig)
+    marks = {sh.gid[7:]: sh for sh in fig.find("action:")}
+    assert sorted(marks) == sorted(acts["action_id"])
+    kinds = {a: marks[a].kind for a in marks}
+    assert kinds["A06"] == "polygon" and kinds["A01"] == "rect"  # no start date: a milestone at its due date
+    # bars run from start to due on one time axis: a later due date ends further right
+    a03, a04, a05 = marks["A03"], marks["A04"], marks["A05"]
+    assert a05.x0 < a03.x0 < a04.x0 and a04.x1 < a03.x1 < a05.x1
+    # overdue: due before the period end and neither done nor deferred (A03 at 2026-09-10, A02 at 2026-09-15;
+    # A04 is planned and due 2026-08-31): outlined and marked; A01 (done) and A07 (deferred) are not
+    overdue = {"A02", "A03", "A04"}
+    bad = C.STATUS_COLOURS["bad"]
+    assert len(fig.find("gantt-overdue")) == len(overdue)
+    import re as _re
+
+    def outlined(aid: str) -> bool:
+        tag = _re.search(rf'<(?:rect|polygon)[^>]*data-gid="action:{aid}"[^>]*>', fig.markup).group(0)
+        return f'stroke="{bad}"' in tag
+
+    assert {a for a in marks if outlined(a)} == overdue
+    end = [sh for sh in fig.find("gantt-period-end", "text")][0]
+    assert a03.x1 < (end.x0 + end.x1) / 2 < a05.x1  # the period end between A03's due date and A05's
+    groups = [sh.text for sh in fig.find("gantt-group", "text")]
+    assert groups == list(dict.fromkeys(acts["owner_unit"]))
+    labels = fig.find("gantt-label", "text")
+    assert all(lab.x1 <= min(m.x0 for m in marks.values()) + 1 for lab in labels)  # labels left of the time axis
