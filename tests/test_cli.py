@@ -205,13 +205,21 @@ def test_lab_command_line_is_local_and_root_safe(tmp_path: Path) -> None:
     assert not any("token" in a.lower() for a in args)  # the token travels in the environment, not in `ps`
 
 
-def test_lab_serves_the_engagement_notebook_on_localhost_with_a_token(tmp_path: Path) -> None:
+def _ignore_sigint() -> None:  # a background job of a shell, some test runners' workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("stop", ["SIGINT inherited as ignored", "SIGTERM"])
+def test_lab_serves_the_engagement_notebook_on_localhost_with_a_token(tmp_path: Path, stop: str) -> None:
+    """Served on 127.0.0.1 with a token; Ctrl-C (even when the process inherited SIGINT as ignored) or SIGTERM stops
+    the server and its kernels."""
     client = copy_demo(tmp_path, "riverside-hospital")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JUPYTER_CONFIG_DIR": str(tmp_path / "jcfg"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "jrt"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
     proc = subprocess.Popen([sys.executable, "-m", "workbench", "lab", "riverside-hospital", "--root",
                              str(client.parent)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_ignore_sigint if stop.startswith("SIGINT") else None)
     try:
         url = proc.stdout.readline().strip()  # the first stdout line, once the server answers
         m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/lab/tree/engagement\.ipynb\?token=([0-9a-f]{48})", url)
@@ -229,7 +237,7 @@ def test_lab_serves_the_engagement_notebook_on_localhost_with_a_token(tmp_path: 
         src = "".join("".join(c["source"]) for c in nb["content"]["cells"])
         assert "WORKBENCH_CLIENT" in src  # the parameter cell picks the client the server was started for
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT if stop.startswith("SIGINT") else signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:

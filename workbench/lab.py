@@ -89,9 +89,29 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float) -> bool:
     return False
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def start_lab(out: Any, client: str | None, root: Path, *, port: int | None = None, open_browser: bool = False,
               timeout: float = 120.0) -> int:
-    """Run JupyterLab until it stops (Ctrl-C); print the URL on stdout once it answers. Returns the exit code."""
+    """Run JupyterLab until it stops (Ctrl-C or SIGTERM); print the URL on stdout once it answers. Returns the exit
+    code. Both signals stop the server started here and its kernels, even when this process was started with SIGINT
+    ignored (a background job of a shell, some test runners' workers): the handlers are set here, not inherited."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signal handlers belong to the main thread
+        return _start_lab(out, client, root, port=port, open_browser=open_browser, timeout=timeout)
+    previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _start_lab(out, client, root, port=port, open_browser=open_browser, timeout=timeout)
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _start_lab(out: Any, client: str | None, root: Path, *, port: int | None, open_browser: bool,
+               timeout: float) -> int:
     import importlib.util
 
     lang = out.lang
