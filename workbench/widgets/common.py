@@ -122,10 +122,10 @@ def chart_image(draw: Callable[[], Any], lang: str, width: str = "100%") -> W.Wi
         if isinstance(fig, (bytes, bytearray)):
             png = bytes(fig)
         else:
-            from workbench.deliverable.charts.render import to_png, to_svg, written_as_svg
+            from workbench.deliverable.charts.render import native_svg, to_png
 
-            if written_as_svg(fig):
-                svg = fig.svg() if hasattr(fig, "svg") else to_svg(fig)  # a lazy Chart: from the chart cache
+            svg = native_svg(fig)
+            if svg is not None:
                 return W.HTML(value=f'<div class="wb-chart-svg" style="max-width: {esc(width)}">{svg}</div>',
                               layout=W.Layout(max_width=width))
             png = to_png(fig)

@@ -44,12 +44,10 @@ def state_outputs(eng: Engagement | None, chart: bool = True) -> list[Any]:
     if chart:
         fig = strategy_map_figure(eng.analysis) if eng is not None and eng.analysis is not None else None
         if fig is not None:
-            from workbench.deliverable.charts.render import to_png, to_svg, written_as_svg
+            from workbench.deliverable.charts.render import native_svg, to_png
 
-            if written_as_svg(fig):
-                out.append(HTML(fig.svg() if hasattr(fig, "svg") else to_svg(fig)))
-            else:
-                out.append(Image(data=to_png(fig)))
+            svg = native_svg(fig)
+            out.append(HTML(svg) if svg is not None else Image(data=to_png(fig)))
         else:
             out.append(HTML(""))
     return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, to_hex
@@ -53,13 +53,13 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
     W, H = style.A4_WIDTH * 72, 5.6 * 72
     cv = Canvas(W, H, FONT_STACK)
     head = t("charts.assessment.radar_title", lang)
-    cv.text(0.2 * 72, 0.12 * 72, head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+    cv.title(head)
     if total is not None and not _nan(total):
         cv.text(0.2 * 72, 0.38 * 72, t("charts.assessment.total", lang, total=fmt_points(total),
                                        points=fmt_points(cats["points"].sum()) if "points" in cats else "—"),
                 style.FS_SMALL, style.MUTED, va="top", gid="subtitle")
     if n < 3:
-        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        cv.no_data(t("charts.no_data", lang))
         return cv.chart(head)
     cx, cy, R = 0.5 * W, 0.55 * H, min(0.6 * W, 0.7 * H) / 2
     ang = [2 * math.pi * i / n for i in range(n)]
@@ -113,7 +113,7 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
         y = cy - math.cos(a) * (gap + h / 2)
         cv.text(x, y, label, style.FS_SMALL, style.INK, anchor="middle", va="center", line_height=LINESPACING,
                 gid="radar-category")
-    _legend(cv, legend, W, H - 0.16 * 72)
+    _legend(cv, legend, H - 0.16 * 72)
     panel = Panel("radar", head, "radar", (0.0, 100.0), ["20", "40", "60", "80", "100%"], [20, 40, 60, 80, 100],
                   xticks, lines, [(float(i), v) for i, v in enumerate(pct)])
     return cv.chart(head, panels={"radar": panel})
@@ -122,15 +122,13 @@ def assessment_radar(categories: pd.DataFrame, lang: str, *, total: float | None
 TARGET_DASH, PREVIOUS_DASH = (5, 3), (2, 2)  # in line widths, as matplotlib scales a dash pattern
 
 
-def _legend(cv: Canvas, entries: Sequence[tuple[str, str, float, Sequence[float] | None]], W: float, y: float) -> None:
+def _legend(cv: Canvas, entries: Sequence[tuple[str, str, float, Sequence[float] | None]], y: float) -> None:
     """One row, centred: a line handle (colour, width, dash) and its label per entry; labels gid ``legend``."""
-    handle, gap, sep = 20.0, 6.0, 16.0
-    widths = [text_size(lab, style.FS_SMALL)[0] for lab, *_ in entries]
-    x = (W - sum(handle + gap + w for w in widths) - sep * (len(entries) - 1)) / 2
-    for (lab, colour, lw, pattern), w in zip(entries, widths):
-        cv.line(x, y, x + handle, y, colour, lw, dash(pattern, lw) if pattern else None)
-        cv.text(x + handle + gap, y, lab, style.FS_SMALL, style.INK, va="center", gid="legend")
-        x += handle + gap + w + sep
+    def handle(colour: str, lw: float, pattern: Sequence[float] | None) -> Callable[[float, float], None]:
+        return lambda x, yy: cv.line(x, yy, x + 20, yy, colour, lw, dash(pattern, lw) if pattern else None)
+
+    cv.legend_row([(lab, handle(colour, lw, pattern)) for lab, colour, lw, pattern in entries], y, style.FS_SMALL,
+                  20.0, 6.0, 16.0, gid="legend")
 
 
 HEAT_COLUMNS = ("item_id", "category", "name_zh", "name_en", "name", "consensus_pct", "flagged")
@@ -171,9 +169,9 @@ def _heat_table(items: pd.DataFrame, lang: str, names: Mapping[str, str]) -> Svg
     H = top + max(len(cats), 1) * cell_h + (0.5 if flagged_any else 0.25) * 72
     cv = Canvas(W, H, FONT_STACK)
     head = t("charts.assessment.heatmap_title", lang)
-    cv.text(0.2 * 72, 0.12 * 72, head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+    cv.title(head)
     if not rows:
-        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        cv.no_data(t("charts.no_data", lang))
         return cv.chart(head)
     edge = 1.5  # seaborn's white cell borders
     for i, c in enumerate(cats):

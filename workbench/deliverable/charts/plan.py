@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Callable
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -13,7 +14,7 @@ from workbench.core.status import ACTION_STATUSES, action_label
 from workbench.deliverable.charts import style
 from workbench.deliverable.charts.cache import Chart, chart
 from workbench.deliverable.charts.svg import Canvas, SvgChart, dash
-from workbench.deliverable.charts.text import text_size, wrap_fast
+from workbench.deliverable.charts.text import wrap_fast
 
 ROW_H = 15.0  # points per action row (one label line)
 LEFT = 0.40   # label column (figure fraction)
@@ -69,9 +70,9 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
     W, H = style.A4_WIDTH * 72, max(2.4, (units * ROW_H + 120) / 72) * 72
     cv = Canvas(W, H, FONT_STACK)
     head = t("charts.gantt.title", lang)
-    cv.text(0.2 * 72, 0.12 * 72, head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+    cv.title(head)
     if df.empty:
-        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        cv.no_data(t("charts.no_data", lang))
         return cv.chart(head)
     # the rows, top to bottom, in row units (a group heading is one unit; an action as many as its label needs)
     placed: list[tuple[float, int | None, str]] = []  # (row centre, index into rows or None for a group, label)
@@ -141,28 +142,23 @@ def gantt(actions: pd.DataFrame, period_end: date | pd.Timestamp | None, lang: s
             cv.polygon([(mx - 3, my), (mx + 3, my - 3), (mx + 3, my + 3)], fill=bad, gid="gantt-overdue")
         cv.text(ax0 - 0.01 * (ax1 - ax0), Y(yy), label, style.FS_SMALL, style.INK, anchor="end", va="center",
                 line_height=1.15, gid="gantt-label")
-    _legend(cv, lang, W, H - 0.16 * 72)
+    _legend(cv, lang, H - 0.16 * 72)
     return cv.chart(head)
 
 
-def _legend(cv: Canvas, lang: str, W: float, y: float) -> None:
+def _legend(cv: Canvas, lang: str, y: float) -> None:
     """The statuses' colours, overdue and milestone: one row centred at the bottom (gid ``legend``)."""
-    size = style.FS_TINY + 0.5
-    entries: list[tuple[str, str]] = [(action_label(s, lang), s) for s in ACTION_STATUSES]
-    entries += [(t("charts.gantt.overdue", lang), "overdue"), (t("charts.gantt.milestone", lang), "milestone")]
-    handle, gap, sep = 10.0, 5.0, 14.0
-    widths = [text_size(lab, size)[0] for lab, _ in entries]
-    x = (W - sum(handle + gap + w for w in widths) - sep * (len(entries) - 1)) / 2
-    for (lab, kind), w in zip(entries, widths):
-        if kind == "overdue":
-            cv.rect(x, y - 3.5, handle, 7, "#FFFFFF", stroke=style.STATUS_COLOURS["bad"], stroke_width=1.6)
-        elif kind == "milestone":
-            cx = x + handle / 2
-            cv.polygon([(cx, y - 3.5), (cx + 2.6, y), (cx, y + 3.5), (cx - 2.6, y)], fill=style.MUTED)
-        else:
-            cv.rect(x, y - 3.5, handle, 7, style.ACTION_COLOURS[kind])
-        cv.text(x + handle + gap, y, lab, size, style.INK, va="center", gid="legend")
-        x += handle + gap + w + sep
+    def box(fill: str, stroke: str | None = None) -> Callable[[float, float], None]:
+        return lambda x, yy: cv.rect(x, yy - 3.5, 10.0, 7, fill, stroke=stroke, stroke_width=1.6 if stroke else 0)
+
+    def milestone(x: float, yy: float) -> None:
+        cx = x + 5.0
+        cv.polygon([(cx, yy - 3.5), (cx + 2.6, yy), (cx, yy + 3.5), (cx - 2.6, yy)], fill=style.MUTED)
+
+    entries = [(action_label(s, lang), box(style.ACTION_COLOURS[s])) for s in ACTION_STATUSES]
+    entries += [(t("charts.gantt.overdue", lang), box("#FFFFFF", style.STATUS_COLOURS["bad"])),
+                (t("charts.gantt.milestone", lang), milestone)]
+    cv.legend_row(entries, y, style.FS_TINY + 0.5, 10.0, 5.0, 14.0, gid="legend")
 
 
 def gantt_for(analysis: object) -> Chart:

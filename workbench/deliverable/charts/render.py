@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from workbench.deliverable.charts.style import DPI
 
-__all__ = ["FONT_STACK", "to_png", "to_svg", "written_as_svg", "close_figure", "svg_alt", "alt_of", "gc_paused"]
+__all__ = ["FONT_STACK", "to_png", "to_svg", "written_as_svg", "native_svg", "close_figure", "svg_alt", "alt_of", "gc_paused"]
 
 # Measured-with font first, then the CJK families reviewers' machines have (macOS, Windows, Linux), then generic.
 FONT_STACK = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Source Han Sans CN', 'PingFang SC', 'Hiragino Sans GB', "
@@ -56,6 +56,14 @@ def _svg_native(obj: Any) -> Any:
 def written_as_svg(obj: Any) -> bool:
     """Whether ``obj`` (a chart, a lazy Chart) is written as SVG directly (`charts.svg`) and so has no PNG."""
     return _svg_native(obj) is not None
+
+
+def native_svg(obj: Any) -> str | None:
+    """The inline SVG of a chart written as SVG (a lazy Chart's through the chart cache), else None: what a view
+    that shows matplotlib charts as PNG shows for these (the engagement notebook)."""
+    if not written_as_svg(obj):
+        return None
+    return obj.svg() if hasattr(obj, "svg") else to_svg(obj)
 
 
 def to_png(fig: Any, dpi: int = DPI, *, close: bool = True) -> bytes:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
+from workbench.deliverable.charts import style
 from workbench.deliverable.charts.text import text_size
 
 __all__ = ["SvgChart", "Canvas", "Panel", "Shape", "fmt"]
@@ -209,6 +210,26 @@ class Canvas:
         spans = "".join(f'<tspan x="{fmt(x)}" y="{fmt(first + i * step)}">{escape(s, quote=False)}</tspan>'
                         for i, s in enumerate(lines))
         self.parts.append(f'<text font-size="{fmt(size)}" fill="{colour}" text-anchor="{anchor}"{w}{c}>{spans}</text>')
+
+    def title(self, text: str) -> None:
+        """The chart's title, top left, where `style.title` puts a matplotlib chart's."""
+        self.text(0.2 * 72, 0.12 * 72, text, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+
+    def no_data(self, text: str) -> None:
+        """The "no data" note, centred, for a chart with nothing to draw."""
+        self.text(self.w / 2, self.h / 2, text, style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+
+    def legend_row(self, entries: Sequence[tuple[str, Callable[[float, float], None]]], y: float, size: float,
+                   handle: float, gap: float, sep: float, gid: str = "") -> None:
+        """One legend row centred across the chart, as matplotlib's figure legend: per entry, ``draw(x, y)`` draws
+        its handle (``handle`` points wide from ``x``), then its label; ``gap`` after a handle, ``sep`` between
+        entries."""
+        widths = [text_size(label, size)[0] for label, _ in entries]
+        x = (self.w - (sum(handle + gap + w for w in widths) + sep * (len(entries) - 1))) / 2
+        for (label, draw), w in zip(entries, widths):
+            draw(x, y)
+            self.text(x + handle + gap, y, label, size, style.INK, va="center", gid=gid)
+            x += handle + gap + w + sep
 
     def group(self, gid: str, build: Any) -> None:
         """Wrap what ``build()`` draws in ``<g data-gid="...">`` (a panel, the legend)."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,11 +125,11 @@ def kpi_trends(kpi_history: pd.DataFrame, kpis: pd.DataFrame, lang: str, kpi_ids
     W, H = style.A4_WIDTH * 72, height_in * 72
     cv = Canvas(W, H, FONT_STACK)
     head_text = title or t("charts.trends.title", lang)
-    cv.text(0.2 * 72, 0.12 * 72, head_text, style.FS_TITLE, style.NAVY, va="top", weight="bold")
+    cv.title(head_text)
     notes: dict[str, str] = {}
     panels: dict[str, Panel] = {}
     if not ids or not periods:
-        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        cv.no_data(t("charts.no_data", lang))
         return cv.chart(head_text)
     if n_more:
         notes["trends-more"] = t("charts.trends.more", lang, shown=len(ids), total=len(ids) + n_more)
@@ -222,25 +222,16 @@ def _draw_panel(cv: Canvas, p: Panel, box: tuple[float, float, float, float], xl
 
 def _legend(cv: Canvas, lang: str, W: float, H: float) -> None:
     """Actual, threshold, target, stretch: one row centred at the bottom, as matplotlib's figure legend."""
-    labels = [t("charts.trends.actual", lang)] + [t(f"charts.trends.{k}", lang) for k, _, _ in REFERENCE_LINES]
-    handle, gap, sep = 20.0, 6.0, 16.0
-    widths = [text_size(lab, style.FS_SMALL)[0] for lab in labels]
-    total = sum(handle + gap + w for w in widths) + sep * (len(labels) - 1)
-    x, y = (W - total) / 2, H - 0.16 * 72
+    def actual(x: float, y: float) -> None:
+        cv.line(x, y, x + 20, y, style.NAVY, 1.6)
+        cv.circle(x + 10, y, 1.6, style.NAVY)
 
-    def draw() -> None:
-        nonlocal x
-        for i, (lab, w) in enumerate(zip(labels, widths)):
-            if i == 0:
-                cv.line(x, y, x + handle, y, style.NAVY, 1.6)
-                cv.circle(x + handle / 2, y, 1.6, style.NAVY)
-            else:
-                _, colour, pattern = REFERENCE_LINES[i - 1]
-                cv.line(x, y, x + handle, y, colour, 1.0, dash(pattern, 1.0))
-            cv.text(x + handle + gap, y, lab, style.FS_SMALL, style.INK, va="center")
-            x += handle + gap + w + sep
+    def reference(colour: str, pattern: tuple[float, float]) -> Callable[[float, float], None]:
+        return lambda x, y: cv.line(x, y, x + 20, y, colour, 1.0, dash(pattern, 1.0))
 
-    cv.group("trends-legend", draw)
+    entries = [(t("charts.trends.actual", lang), actual)]
+    entries += [(t(f"charts.trends.{k}", lang), reference(colour, pattern)) for k, colour, pattern in REFERENCE_LINES]
+    cv.group("trends-legend", lambda: cv.legend_row(entries, H - 0.16 * 72, style.FS_SMALL, 20.0, 6.0, 16.0))
 
 
 RELATIVE_UNITS = {"%", "％", "‰", "分", "points", "point", "score", "pts", "指数", "index"}
@@ -348,9 +339,9 @@ def contract_trends(contract_history: pd.DataFrame, lang: str, *, max_lines: int
     W, H = style.A4_WIDTH * 72, 4.2 * 72
     cv = Canvas(W, H, FONT_STACK)
     head = t("charts.trends.contracts_title", lang)
-    cv.text(0.2 * 72, 0.12 * 72, head, style.FS_TITLE, style.NAVY, va="top", weight="bold", gid="title")
+    cv.title(head)
     if ch.empty:
-        cv.text(W / 2, H / 2, t("charts.no_data", lang), style.FS_LABEL, style.MUTED, anchor="middle", va="center")
+        cv.no_data(t("charts.no_data", lang))
         return cv.chart(head)
     periods = _periods(ch["period"])
     xs = {p: i for i, p in enumerate(periods)}
